@@ -1,0 +1,3 @@
+module github.com/tuopin/tuopin
+
+go 1.26
