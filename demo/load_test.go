@@ -1,0 +1,127 @@
+package demo_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/tuopin/tuopin"
+	"github.com/tuopin/tuopin/demo"
+	"github.com/tuopin/tuopin/sqldb"
+	"github.com/tuopin/tuopin/sqldb/sqldbtest"
+)
+
+// TestLoad stores the full demo through the real storage (SQLite, and
+// PostgreSQL when TUOPIN_TEST_POSTGRES is set) and reads it back as the
+// demo users see it.
+func TestLoad(t *testing.T) {
+	if testing.Short() {
+		t.Skip("stores 4,735 households; skipped in -short mode")
+	}
+	data := mustGenerate(t, 1)
+	sqldbtest.Run(t, func(t *testing.T, db *sqldb.DB) {
+		ctx := context.Background()
+		svc := demo.Services{
+			Areas:      sqldb.NewAreaService(db),
+			Users:      sqldb.NewUserService(db),
+			Households: sqldb.NewHouseholdService(db),
+		}
+		var calls [][2]int
+		start := time.Now()
+		if err := demo.Load(ctx, svc, data, func(done, total int) { calls = append(calls, [2]int{done, total}) }); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("Load of the full demo on %s took %s", db.Dialect(), time.Since(start).Round(time.Millisecond))
+
+		// Progress: the start, then one call per batch of 500.
+		if len(calls) != 11 || calls[0] != [2]int{0, 4735} || calls[10] != [2]int{4735, 4735} {
+			t.Errorf("progress calls = %v", calls)
+		}
+		// Load stores copies: data is unchanged.
+		if data.Households[0].ID != 0 || data.Households[0].Members[0].ID != 0 {
+			t.Error("Load modified data")
+		}
+
+		// Every demo account logs in with the demo password.
+		users := map[string]*tuopin.User{}
+		for _, a := range demo.Accounts() {
+			u, err := svc.Users.Authenticate(ctx, a.Username, demo.Password)
+			if err != nil {
+				t.Fatalf("log in as %s: %v", a.Username, err)
+			}
+			if u.Role != a.Role || u.Scope != a.Scope || u.Name != a.Name {
+				t.Errorf("stored user %+v, want %+v", u, a)
+			}
+			users[a.Username] = u
+		}
+
+		// The county sees every household and person; counts per scope
+		// match the generated data.
+		county := tuopin.NewContextWithUser(ctx, users["county"])
+		stats, children, err := svc.Areas.FindAreaStats(county, demo.CountyCode, demo.Year)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if stats.Households != 4735 || stats.Persons != 18792 || stats.PoorHouseholds != 4735 || len(children) != 14 {
+			t.Errorf("county stats = %+v with %d townships", stats, len(children))
+		}
+		want := map[string]int{}
+		for _, h := range data.Households {
+			want[h.AreaCode[:9]]++
+			want[h.AreaCode]++
+		}
+		for _, c := range children {
+			if c.Households != want[c.Prefix()] {
+				t.Errorf("township %s %s: %d households stored, %d generated", c.Prefix(), c.Name, c.Households, want[c.Prefix()])
+			}
+		}
+		for _, name := range []string{"township", "village", "cadre"} {
+			u := users[name]
+			_, n, err := svc.Households.FindHouseholds(tuopin.NewContextWithUser(ctx, u), tuopin.HouseholdFilter{Limit: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != want[u.Scope] || n == 0 {
+				t.Errorf("%s (scope %s) sees %d households, want %d", name, u.Scope, n, want[u.Scope])
+			}
+		}
+
+		// A household reads back as generated, members included.
+		g := data.Households[len(data.Households)/2]
+		year := demo.Year
+		found, _, err := svc.Households.FindHouseholds(county, tuopin.HouseholdFilter{Number: &g.Number, Year: &year})
+		if err != nil || len(found) != 1 {
+			t.Fatalf("find %s: %v, %d found", g.Number, err, len(found))
+		}
+		h, err := svc.Households.FindHouseholdByID(county, found[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := householdText(h), householdText(g); got != want {
+			t.Errorf("stored household:\n%s\nwant:\n%s", got, want)
+		}
+
+		// The demo areas include all five seed counties.
+		admin := tuopin.NewContextWithUser(ctx, users["admin"])
+		lvl := tuopin.LevelCounty
+		_, n, err := svc.Areas.FindAreas(admin, tuopin.AreaFilter{Level: &lvl, Limit: 10})
+		if err != nil || n != 5 {
+			t.Errorf("%d counties stored (err %v), want 5", n, err)
+		}
+
+		// Loading again is refused: the users exist.
+		if err := demo.Load(ctx, svc, data, nil); tuopin.ErrorCode(err) != tuopin.ECONFLICT {
+			t.Errorf("second Load: %v, want ECONFLICT", err)
+		}
+	})
+}
+
+// householdText renders the fields Generate sets, for comparison.
+func householdText(h *tuopin.Household) string {
+	s := fmt.Sprintf("%d %s %s %s %d %s %s %s %s %s\n", h.Year, h.Number, h.AreaCode, h.HeadName, h.Size, h.Attribute, h.MainCause, h.IncomePerCapita.Yuan(), h.Status, h.Phone)
+	for _, m := range h.Members {
+		s += fmt.Sprintf("  %s %s %s %s %s %s %s %s\n", m.Name, m.Sex, m.BirthDate.Format(tuopin.DateLayout), m.IDNumber, m.Relation, m.Education, m.Health, m.Skill)
+	}
+	return s
+}
