@@ -1,0 +1,126 @@
+package main_test
+
+import (
+	"database/sql"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	_ "modernc.org/sqlite"
+)
+
+// TestCLI drives the real binary through its subcommands on one data
+// directory: demo load, users, area import, audit verification and the
+// detection of a tampered audit row.
+func TestCLI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+
+	t.Run("Usage", func(t *testing.T) {
+		r := run(t)
+		if r.code != 2 || !strings.Contains(r.stderr, "areas import") {
+			t.Fatalf("no-arg run: code %d, stderr %q", r.code, r.stderr)
+		}
+		for _, cmd := range [][]string{{"serve", "-h"}, {"demo", "-h"}, {"migrate", "-h"}, {"user", "-h"}, {"areas", "-h"}, {"audit", "-h"}} {
+			r := run(t, cmd...)
+			if r.code != 0 || !strings.Contains(r.stderr, "Usage: tuopin "+cmd[0]) {
+				t.Errorf("%v: code %d, stderr %q", cmd, r.code, r.stderr)
+			}
+		}
+		if r := run(t, "frobnicate"); r.code != 2 || !strings.Contains(r.stderr, `unknown command "frobnicate"`) {
+			t.Errorf("unknown command: %+v", r)
+		}
+	})
+
+	t.Run("DemoLoad", func(t *testing.T) {
+		r := run(t, "demo", "--load-only", "--data", data)
+		if r.code != 0 {
+			t.Fatalf("demo: code %d\n%s\n%s", r.code, r.stdout, r.stderr)
+		}
+		if !strings.Contains(r.stdout, "4735") || !strings.Contains(r.stdout, "18792") {
+			t.Fatalf("demo summary lacks the seed figures:\n%s", r.stdout)
+		}
+		// A second run serves what is there instead of loading again.
+		r = run(t, "demo", "--load-only", "--data", data)
+		if r.code != 0 || !strings.Contains(r.stdout, "already holds the demo") {
+			t.Fatalf("second demo: code %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+	})
+
+	t.Run("Users", func(t *testing.T) {
+		r := run(t, "user", "create", "--data", data, "--username", "li.clerk", "--name", "李文", "--role", "township_clerk", "--scope", "451224101")
+		if r.code != 0 || !regexp.MustCompile(`password: \S{16}`).MatchString(r.stdout) {
+			t.Fatalf("create: code %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		r = run(t, "user", "create", "--data", data, "--username", "li.clerk", "--name", "李文", "--role", "township_clerk", "--scope", "451224101")
+		if r.code == 0 || !strings.Contains(strings.ToLower(r.stderr), "username") {
+			t.Fatalf("duplicate username accepted: code %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		r = run(t, "user", "create", "--data", data, "--username", "ghost", "--name", "某", "--role", "viewer", "--scope", "999999")
+		if r.code == 0 || !strings.Contains(r.stderr, "scope") {
+			t.Fatalf("unknown scope accepted: code %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		r = run(t, "user", "list", "--data", data)
+		if r.code != 0 || !strings.Contains(r.stdout, "li.clerk") || !strings.Contains(r.stdout, "county_admin") || strings.Contains(r.stdout, "ghost") {
+			t.Fatalf("list: code %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		r = run(t, "user", "token", "li.clerk", "--data", data)
+		if r.code != 0 || !strings.Contains(r.stdout, "Authorization: Bearer ") {
+			t.Fatalf("token: code %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+	})
+
+	t.Run("AreasImport", func(t *testing.T) {
+		good := filepath.Join(dir, "townships.csv")
+		must(t, os.WriteFile(good, []byte("township_code,code12,name,county_code,city_code,province_code\n451224999,451224999000,测试乡,451224,4512,45\n"), 0o644))
+		r := run(t, "areas", "import", "--data", data, good)
+		if r.code != 0 || !strings.Contains(r.stdout, good) {
+			t.Fatalf("import: code %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		bad := filepath.Join(dir, "villages.csv")
+		must(t, os.WriteFile(bad, []byte("village_code,name,township_code,county_code,city_code,province_code\n45122499900,坏村,451224999,451224,4512,45\n"), 0o644))
+		r = run(t, "areas", "import", "--data", data, bad)
+		if r.code == 0 || !strings.Contains(r.stderr, "line 2") || !strings.Contains(r.stderr, "column") {
+			t.Fatalf("bad file: code %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+	})
+
+	t.Run("AuditVerify", func(t *testing.T) {
+		r := run(t, "audit", "verify", "--data", data)
+		if r.code != 0 || !strings.Contains(r.stdout, "audit chain OK") {
+			t.Fatalf("verify: code %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		// Rewrite history behind the application's back.
+		db, err := sql.Open("sqlite", filepath.Join(data, "tuopin.db"))
+		must(t, err)
+		defer db.Close()
+		res, err := db.Exec(`UPDATE audit_log SET reason = 'rewritten' WHERE id = 3`)
+		must(t, err)
+		if n, _ := res.RowsAffected(); n != 1 {
+			t.Fatalf("tamper touched %d rows", n)
+		}
+		r = run(t, "audit", "verify", "--data", data)
+		if r.code != 1 || !strings.Contains(r.stderr, "entry 3") {
+			t.Fatalf("tampered verify: code %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+	})
+
+	t.Run("MigrateStatus", func(t *testing.T) {
+		r := run(t, "migrate", "--status", "--data", data)
+		if r.code != 0 || !regexp.MustCompile(`schema version (\d+), binary knows (\d+)`).MatchString(r.stdout) {
+			t.Fatalf("status: code %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+	})
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
