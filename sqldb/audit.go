@@ -1,0 +1,241 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/tuopin/tuopin"
+)
+
+var _ tuopin.AuditService = (*AuditService)(nil)
+
+// AuditService reads and verifies the audit log. Entries are appended by
+// the other services, in their own transactions, through Tx.appendAudit.
+type AuditService struct {
+	db *DB
+}
+
+// NewAuditService returns the audit service of db.
+func NewAuditService(db *DB) *AuditService { return &AuditService{db: db} }
+
+// auditColumns lists audit_log's columns in the order of scanAudit.
+const auditColumns = `id, time, actor_id, actor_name, action, target_kind, target_id, area_code, reason, before, after, prev_hash, hash`
+
+// appendAudit appends entries to the chain. Time and actor come from the
+// transaction; ID, PrevHash and Hash are assigned here.
+//
+// The single audit_head row is updated first: on PostgreSQL its row lock
+// holds any other writer's append until this transaction ends, so IDs are
+// contiguous and each entry links to the one committed before it. On
+// SQLite the write transaction is already exclusive.
+func (tx *Tx) appendAudit(ctx context.Context, entries ...*tuopin.AuditEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	var lastID int64
+	var lastHash string
+	if err := tx.QueryRowContext(ctx, `
+		UPDATE audit_head SET last_id = last_id + ? WHERE id = 1
+		RETURNING last_id, last_hash`, len(entries)).Scan(&lastID, &lastHash); err == sql.ErrNoRows {
+		return errors.New("sqldb: the audit_head row is missing: the audit log cannot be appended to")
+	} else if err != nil {
+		return tx.db.formatError(err)
+	}
+	id := lastID - int64(len(entries))
+	for _, e := range entries {
+		id++
+		e.ID = id
+		e.Time = tx.now
+		e.ActorID = tx.user.ID
+		e.ActorName = tx.user.Username
+		e.PrevHash = lastHash
+		e.Hash = e.ComputeHash()
+		lastHash = e.Hash
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET last_hash = ? WHERE id = 1`, lastHash); err != nil {
+		return err
+	}
+	const cols = 13
+	return tx.insertRows(ctx, "INSERT INTO audit_log ("+auditColumns+") VALUES ", cols, "", len(entries), func(i int, args []any) []any {
+		e := entries[i]
+		return append(args, e.ID, formatTime(e.Time), e.ActorID, e.ActorName, e.Action, e.TargetKind,
+			e.TargetID, e.AreaCode, e.Reason, nullJSON(e.Before), nullJSON(e.After), e.PrevHash, e.Hash)
+	}, nil)
+}
+
+// newAuditEntry builds an entry with the changed fields of before and after
+// (before nil for a create).
+func newAuditEntry(action, kind, id, area, reason string, before, after any) (*tuopin.AuditEntry, error) {
+	b, a, err := tuopin.ChangedFields(before, after)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: audit %s: %w", action, err)
+	}
+	return &tuopin.AuditEntry{Action: action, TargetKind: kind, TargetID: id, AreaCode: area, Reason: reason, Before: b, After: a}, nil
+}
+
+func nullJSON(m json.RawMessage) any {
+	if len(m) == 0 {
+		return nil
+	}
+	return string(m)
+}
+
+func scanAudit(rows *sql.Rows) (*tuopin.AuditEntry, error) {
+	var e tuopin.AuditEntry
+	var t string
+	var before, after sql.NullString
+	if err := rows.Scan(&e.ID, &t, &e.ActorID, &e.ActorName, &e.Action, &e.TargetKind, &e.TargetID,
+		&e.AreaCode, &e.Reason, &before, &after, &e.PrevHash, &e.Hash); err != nil {
+		return nil, err
+	}
+	var err error
+	if e.Time, err = parseTime(t); err != nil {
+		return nil, err
+	}
+	if before.Valid {
+		e.Before = json.RawMessage(before.String)
+	}
+	if after.Valid {
+		e.After = json.RawMessage(after.String)
+	}
+	return &e, nil
+}
+
+// FindAuditEntries lists entries whose area lies in the caller's scope,
+// newest first, with the total count. Returns EUNAUTHORIZED without a user
+// and EFORBIDDEN unless the role may view the audit log.
+func (s *AuditService) FindAuditEntries(ctx context.Context, filter tuopin.AuditFilter) ([]*tuopin.AuditEntry, int, error) {
+	u := tuopin.UserFromContext(ctx)
+	if u == nil {
+		return nil, 0, errNoUser
+	}
+	if !u.Role.CanViewAudit() {
+		return nil, 0, tuopin.Errorf(tuopin.EFORBIDDEN, "You may not view the audit log.")
+	}
+	tx, err := s.db.beginRead(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback()
+
+	where, args := []string{"1 = 1"}, []any{}
+	if p, a := scopeRange("area_code", u.Scope); p != "" {
+		where, args = append(where, p), append(args, a...)
+	}
+	if v := filter.TargetKind; v != nil {
+		where, args = append(where, "target_kind = ?"), append(args, *v)
+	}
+	if v := filter.TargetID; v != nil {
+		where, args = append(where, "target_id = ?"), append(args, *v)
+	}
+	if v := filter.ActorID; v != nil {
+		where, args = append(where, "actor_id = ?"), append(args, *v)
+	}
+	if v := filter.Action; v != nil {
+		where, args = append(where, "action = ?"), append(args, *v)
+	}
+	cond := strings.Join(where, " AND ")
+
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE `+cond, args...).Scan(&n); err != nil {
+		return nil, 0, s.db.formatError(err)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit_log WHERE `+cond+
+		` ORDER BY id DESC LIMIT ? OFFSET ?`, append(args, pageLimit(filter.Limit), max(filter.Offset, 0))...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := []*tuopin.AuditEntry{}
+	for rows.Next() {
+		e, err := scanAudit(rows)
+		if err != nil {
+			return nil, 0, s.db.formatError(err)
+		}
+		out = append(out, e)
+	}
+	return out, n, s.db.formatError(rows.Err())
+}
+
+// VerifyAuditChain walks every entry in ID order, streaming, and checks
+// that IDs run 1, 2, 3 … without gaps, that each hash is the hash of the
+// entry's fields, that each entry links to the previous one's hash, and
+// that the last entry is the one audit_head records. It reports the first
+// bad entry. Only an admin may call it (EUNAUTHORIZED, EFORBIDDEN).
+func (s *AuditService) VerifyAuditChain(ctx context.Context) (*tuopin.AuditReport, error) {
+	u := tuopin.UserFromContext(ctx)
+	if u == nil {
+		return nil, errNoUser
+	}
+	if u.Role != tuopin.RoleAdmin {
+		return nil, tuopin.Errorf(tuopin.EFORBIDDEN, "Only an administrator may verify the audit log.")
+	}
+	// One read transaction: the entries and the head come from one snapshot
+	// even while writers append.
+	tx, err := s.db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+
+	var headID int64
+	var headHash string
+	if err := tx.QueryRowContext(ctx, `SELECT last_id, last_hash FROM audit_head WHERE id = 1`).Scan(&headID, &headHash); err != nil {
+		return nil, s.db.formatError(err)
+	}
+	rep, err := verifyRows(ctx, tx, headID, headHash)
+	if err != nil {
+		return nil, s.db.formatError(err)
+	}
+	return rep, nil
+}
+
+func verifyRows(ctx context.Context, tx *Tx, headID int64, headHash string) (*tuopin.AuditReport, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit_log ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	rep := &tuopin.AuditReport{}
+	bad := func(id int64, format string, args ...any) (*tuopin.AuditReport, error) {
+		rep.FirstBadID, rep.Problem = id, fmt.Sprintf(format, args...)
+		return rep, nil
+	}
+	var prevID int64
+	prevHash := ""
+	for rows.Next() {
+		e, err := scanAudit(rows)
+		if err != nil {
+			return nil, err
+		}
+		rep.Entries++
+		switch {
+		case e.ID != prevID+1 && e.ID > prevID+1:
+			return bad(prevID+1, "entry %d is missing: the log jumps from %d to %d", prevID+1, prevID, e.ID)
+		case e.ID != prevID+1:
+			return bad(e.ID, "entry %d is out of sequence after %d", e.ID, prevID)
+		case e.ComputeHash() != e.Hash:
+			return bad(e.ID, "entry %d was altered: its hash does not match its content", e.ID)
+		case e.PrevHash != prevHash:
+			return bad(e.ID, "entry %d does not link to entry %d: prev_hash differs from that entry's hash", e.ID, prevID)
+		}
+		prevID, prevHash = e.ID, e.Hash
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	switch {
+	case headID > prevID:
+		return bad(prevID+1, "entries %d to %d are missing at the end of the log (audit_head records %d)", prevID+1, headID, headID)
+	case headID < prevID:
+		return bad(headID+1, "entry %d lies beyond the end recorded in audit_head (%d)", headID+1, headID)
+	case headHash != prevHash:
+		return bad(prevID, "entry %d is not the last entry recorded in audit_head: the hashes differ", prevID)
+	}
+	rep.OK = true
+	return rep, nil
+}
