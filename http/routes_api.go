@@ -1,0 +1,45 @@
+package apphttp
+
+import "net/http"
+
+// route is one line of a route table: a ServeMux pattern and its handler.
+type route struct {
+	pattern string
+	handler http.HandlerFunc
+}
+
+// apiRouteTable is the route table of the JSON API. Every route here is
+// described in web/static/openapi.yaml; a test holds the two together.
+func (s *Server) apiRouteTable() []route {
+	return []route{
+		{"GET /api/v1/me", s.apiMe},
+		{"GET /api/v1/areas/{code}", s.apiArea},
+		{"GET /api/v1/areas/{code}/stats", s.apiAreaStats},
+		{"GET /api/v1/areas/{code}/children", s.apiAreaChildren},
+		{"GET /api/v1/households", s.apiHouseholdList},
+		{"POST /api/v1/households", s.apiHouseholdCreate},
+		{"GET /api/v1/households/{id}", s.apiHouseholdGet},
+		{"PATCH /api/v1/households/{id}", s.apiHouseholdPatch},
+		{"POST /api/v1/households/{id}/status", s.apiHouseholdStatus},
+		{"GET /api/v1/users", s.apiUserList},
+		{"POST /api/v1/users", s.apiUserCreate},
+		{"GET /api/v1/users/{id}", s.apiUserGet},
+		{"PATCH /api/v1/users/{id}", s.apiUserPatch},
+		{"GET /api/v1/audit", s.apiAuditList},
+		{"GET /api/v1/codes", s.apiCodes},
+		{"GET /api/v1/tokens", s.apiTokenList},
+		{"POST /api/v1/tokens", s.apiTokenCreate},
+		{"DELETE /api/v1/tokens/{id}", s.apiTokenDelete},
+	}
+}
+
+// apiRoutes mounts the API table behind bearer-token authentication.
+// Unknown paths under /api/v1/ answer with a JSON 404.
+func (s *Server) apiRoutes() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range s.apiRouteTable() {
+		mux.HandleFunc(rt.pattern, rt.handler)
+	}
+	mux.HandleFunc("/api/v1/", s.apiNotFound)
+	return s.withBearer(mux)
+}

@@ -1,0 +1,50 @@
+package apphttp
+
+import (
+	"net/http"
+
+	"github.com/tuopin/tuopin"
+)
+
+// htmlRoutes is the route table of the browser surface. Every route runs
+// behind withSession (session, language, CSRF token); requireUser and
+// requireRole guard the pages.
+func (s *Server) htmlRoutes() http.Handler {
+	user, role := s.requireUser, s.requireRole
+	editors := func(r tuopin.Role) bool { return r.CanEditRegistry() }
+	managers := func(r tuopin.Role) bool { return r.CanManageUsers() }
+	auditors := func(r tuopin.Role) bool { return r.CanViewAudit() }
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /login", s.loginPage)
+	mux.HandleFunc("POST /login", s.loginSubmit)
+	mux.HandleFunc("POST /logout", s.logoutSubmit)
+
+	mux.HandleFunc("GET /{$}", user(s.areaOverview))
+	mux.HandleFunc("GET /areas/{code}", user(s.areaOverview))
+	mux.HandleFunc("GET /area-name", user(s.areaNameSnippet))
+
+	mux.HandleFunc("GET /households", user(s.householdList))
+	mux.HandleFunc("GET /households/new", role(editors, s.householdNew))
+	mux.HandleFunc("POST /households", role(editors, s.householdCreate))
+	mux.HandleFunc("GET /households/{id}", user(s.householdDetail))
+	mux.HandleFunc("GET /households/{id}/edit", role(editors, s.householdEdit))
+	mux.HandleFunc("POST /households/{id}", role(editors, s.householdUpdate))
+	mux.HandleFunc("POST /households/{id}/status", role(editors, s.householdStatus))
+
+	mux.HandleFunc("GET /users", role(managers, s.userList))
+	mux.HandleFunc("GET /users/new", role(managers, s.userNew))
+	mux.HandleFunc("POST /users", role(managers, s.userCreate))
+	mux.HandleFunc("GET /users/{id}/edit", role(managers, s.userEdit))
+	mux.HandleFunc("POST /users/{id}", role(managers, s.userUpdate))
+
+	mux.HandleFunc("GET /audit", role(auditors, s.auditList))
+
+	mux.HandleFunc("GET /account", user(s.accountPage))
+	mux.HandleFunc("POST /account/password", user(s.accountPassword))
+	mux.HandleFunc("POST /account/tokens", user(s.accountTokenCreate))
+	mux.HandleFunc("POST /account/tokens/{id}/delete", user(s.accountTokenDelete))
+
+	mux.HandleFunc("/", s.notFound)
+	return s.withSession(mux)
+}
