@@ -58,7 +58,10 @@ func (r Role) CanEditRegistry() bool {
 func (r Role) CanManageUsers() bool { return r == RoleAdmin || r == RoleCountyAdmin }
 
 // CanViewAudit reports whether the role may read the audit log of its scope.
-func (r Role) CanViewAudit() bool { return r == RoleAdmin || r == RoleCountyAdmin || r == RoleViewer }
+// Every role may: whoever sees a record may see who changed it and why, and
+// the scope predicate keeps each user to the entries of its own area. A
+// village can so check what the township changed in its records.
+func (r Role) CanViewAudit() bool { return r.Valid() }
 
 // User is a person who logs in. Scope is a significant area prefix
 // ("" = the whole nation, "451224" = 东兰县); the user sees and acts only

@@ -186,8 +186,8 @@ func TestHouseholdStatus(t *testing.T) {
 			t.Fatalf("move: status %d\n%s", r.status, excerpt(r.body))
 		}
 		check(t, "after move", b.get(path), http.StatusOK,
-			// A township clerk may not read the audit log, so no history.
-			[]string{"脱贫状态已变更", `badge-amber`, "预脱贫", "您的角色无权查看审计记录"}, []string{"原因：收入超过标准"})
+			// The history shows the move with its reason.
+			[]string{"脱贫状态已变更", `badge-amber`, "预脱贫", "原因：收入超过标准"}, []string{"您的角色无权查看审计记录"})
 	})
 
 	t.Run("ErrNotAllowed", func(t *testing.T) {

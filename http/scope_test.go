@@ -48,7 +48,7 @@ func TestScope_VillageSecretary(t *testing.T) {
 			{"ErrListFilteredToOtherVillage", "/households?area=" + sqldbtest.Bala, http.StatusNotFound,
 				[]string{"未找到或无权访问"}, others},
 			{"ErrUsersForbidden", "/users", http.StatusForbidden, []string{"无权操作"}, nil},
-			{"ErrAuditForbidden", "/audit", http.StatusForbidden, []string{"无权操作"}, nil},
+			{"AuditOnlyTheVillage", "/audit", http.StatusOK, []string{"新烟村委会"}, others},
 		}
 		for _, p := range pages {
 			t.Run("Page"+p.name, func(t *testing.T) {

@@ -44,10 +44,27 @@ func TestFindAuditEntries(t *testing.T) {
 				t.Fatalf("%d entries, %d on the page", n, len(es))
 			}
 		})
-		t.Run("ErrForbidden", func(t *testing.T) {
-			_, _, err := w.audit.FindAuditEntries(sqldbtest.Ctx(w.village), tuopin.AuditFilter{})
-			wantErr(t, err, tuopin.EFORBIDDEN, "may not view the audit log")
-			_, _, err = w.audit.FindAuditEntries(bg, tuopin.AuditFilter{})
+		t.Run("OKVillageScope", func(t *testing.T) {
+			// A village secretary reads the log of its own village only:
+			// 新烟's household and its own account, nothing of the county.
+			es, n, err := w.audit.FindAuditEntries(sqldbtest.Ctx(w.village), tuopin.AuditFilter{})
+			must(t, err)
+			if n == 0 || n != len(es) {
+				t.Fatalf("village sees %d entries, %d on the page", n, len(es))
+			}
+			sawHousehold := false
+			for _, e := range es {
+				if !tuopin.HasPrefix(e.AreaCode, w.village.Scope) {
+					t.Fatalf("village sees entry %d of area %q", e.ID, e.AreaCode)
+				}
+				sawHousehold = sawHousehold || e.TargetID == fmt.Sprint(h1.ID)
+			}
+			if !sawHousehold {
+				t.Fatal("village does not see its own household's entry")
+			}
+		})
+		t.Run("ErrUnauthorized", func(t *testing.T) {
+			_, _, err := w.audit.FindAuditEntries(bg, tuopin.AuditFilter{})
 			wantCode(t, err, tuopin.EUNAUTHORIZED)
 		})
 	})
