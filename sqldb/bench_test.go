@@ -161,6 +161,44 @@ func BenchmarkFindHouseholds(b *testing.B) {
 					b.ReportMetric(float64(n), "matches")
 				})
 			}
+			// The area overview's reads: the year list and the counts of an
+			// area and its children.
+			areas := sqldb.NewAreaService(db)
+			for _, bb := range []struct {
+				name string
+				user *tuopin.User
+				code string
+			}{
+				{"stats/city", tuopin.SystemUser, "4512"},
+				{"stats/county", county, ""},
+				{"stats/township", township, ""},
+				{"stats/village", village, ""},
+			} {
+				ctx := sqldbtest.Ctx(bb.user)
+				b.Run(bb.name, func(b *testing.B) {
+					var st *tuopin.AreaStats
+					for b.Loop() {
+						var err error
+						if st, _, err = areas.FindAreaStats(ctx, bb.code, year); err != nil {
+							b.Fatal(err)
+						}
+					}
+					b.ReportMetric(float64(st.Households), "households")
+				})
+			}
+			for _, bb := range []struct {
+				name string
+				user *tuopin.User
+			}{{"years/nation", tuopin.SystemUser}, {"years/county", county}, {"years/village", village}} {
+				ctx := sqldbtest.Ctx(bb.user)
+				b.Run(bb.name, func(b *testing.B) {
+					for b.Loop() {
+						if ys, err := hh.FindYears(ctx); err != nil || len(ys) != 1 {
+							b.Fatalf("years %v, %v", ys, err)
+						}
+					}
+				})
+			}
 		})
 	}
 }

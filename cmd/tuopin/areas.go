@@ -49,7 +49,7 @@ func (m *Main) runAreas(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	return nil
+	return s.db.Analyze(ctx)
 }
 
 func (m *Main) importAreaFile(ctx context.Context, s *services, path string) error {
