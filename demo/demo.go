@@ -181,7 +181,7 @@ func Load(ctx context.Context, svc Services, data *Data, progress func(done, tot
 	if progress != nil {
 		progress(0, total)
 	}
-	reason := fmt.Sprintf("demo registry (seed %d)", data.Seed)
+	reason := fmt.Sprintf("演示数据：%d 年建档立卡（种子 %d）", data.Year, data.Seed)
 	for i := 0; i < total; i += LoadBatchSize {
 		batch := cloneHouseholds(data.Households[i:min(i+LoadBatchSize, total)])
 		if err := svc.Households.CreateHouseholds(ctx, batch, reason); err != nil {

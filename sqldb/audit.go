@@ -51,7 +51,7 @@ func (tx *Tx) appendAudit(ctx context.Context, entries ...*tuopin.AuditEntry) er
 		e.ID = id
 		e.Time = tx.now
 		e.ActorID = tx.user.ID
-		e.ActorName = tx.user.Username
+		e.ActorName = actorName(tx.user)
 		e.PrevHash = lastHash
 		e.Hash = e.ComputeHash()
 		lastHash = e.Hash
@@ -238,4 +238,14 @@ func verifyRows(ctx context.Context, tx *Tx, headID int64, headHash string) (*tu
 	}
 	rep.OK = true
 	return rep, nil
+}
+
+// actorName is how an audit entry names its actor: the person's name with
+// the login in brackets ("韦海燕 (village)"), so that the log reads as who
+// did it and still identifies the account.
+func actorName(u *tuopin.User) string {
+	if u.Name == "" || u.Name == u.Username {
+		return u.Username
+	}
+	return u.Name + " (" + u.Username + ")"
 }

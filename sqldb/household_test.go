@@ -61,7 +61,7 @@ func TestCreateHousehold(t *testing.T) {
 				t.Fatalf("%d audit entries", n)
 			}
 			e := es[0]
-			if e.Action != tuopin.ActionHouseholdCreate || e.ActorID != w.village.ID || e.ActorName != w.village.Username ||
+			if e.Action != tuopin.ActionHouseholdCreate || e.ActorID != w.village.ID || e.ActorName != w.village.Name+" ("+w.village.Username+")" ||
 				e.AreaCode != sqldbtest.Xinyan || e.Reason != "new registration" || string(e.Before) != "null" ||
 				!strings.Contains(string(e.After), `"number":"4512241002010001"`) || !strings.Contains(string(e.After), `"id_number":"`) ||
 				!e.Time.Equal(h.CreatedAt) {
