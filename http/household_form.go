@@ -83,8 +83,16 @@ const maxVillageOptions = 2000
 
 // householdNew shows an empty form with one row for the head.
 func (s *Server) householdNew(w http.ResponseWriter, r *http.Request) {
+	// A new household joins the registry year being kept: the one asked
+	// for, else the newest year in the user's scope, else this year.
+	year := time.Now().Year()
+	if y, err := strconv.Atoi(r.URL.Query().Get("year")); err == nil {
+		year = y
+	} else if years, err := s.svc.Households.FindYears(r.Context()); err == nil && len(years) > 0 {
+		year = years[0]
+	}
 	f := &householdForm{
-		Year:    strconv.Itoa(time.Now().Year()),
+		Year:    strconv.Itoa(year),
 		Status:  tuopin.StatusPoor,
 		Members: []*memberForm{{Relation: tuopin.RelationHead}},
 	}

@@ -235,3 +235,15 @@ func TestHouseholdList_SearchAndPaging(t *testing.T) {
 	check(t, "status filter", b.get("/households?status=1"), http.StatusOK, []string{"没有符合条件的贫困户"}, []string{headBala})
 	check(t, "other year", b.get("/households?year=2019"), http.StatusOK, []string{"共 0 条"}, []string{headBala})
 }
+
+// TestHouseholdNew_DefaultYear checks that the new-household form proposes
+// the registry year being kept (the newest in scope), not the calendar year,
+// and that ?year= chooses another.
+func TestHouseholdNew_DefaultYear(t *testing.T) {
+	db := sqldbtest.MustOpenSQLite(t)
+	e := newEnv(t, db)
+	b := e.login(e.township)
+	want := fmt.Sprintf(`name="year" value="%d"`, e.xinyan1.Year)
+	check(t, "default year", b.get("/households/new"), http.StatusOK, []string{want}, nil)
+	check(t, "chosen year", b.get("/households/new?year=2019"), http.StatusOK, []string{`name="year" value="2019"`}, []string{want})
+}

@@ -56,7 +56,7 @@ var messagesEN = map[string]string{
 	"stats.exited_households": "Exited households",
 	"stats.exited_persons":    "Exited persons",
 	"stats.exit_progress":     "Exit progress",
-	"stats.children_n":        "%s %s below",
+	"stats.children_n":        "%[2]s below: %[1]s",
 	"stats.avg_size":          "Persons per household",
 	"stats.share":             "share",
 
