@@ -703,6 +703,34 @@ func findIDClashes(ctx context.Context, tx *Tx, year int, list []string, except 
 	return out, tx.db.formatError(err)
 }
 
+// beginChange opens the write transaction of a change to one household: it
+// needs a user, loads the code tables, finds the household inside the
+// caller's scope and checks that the role may edit the registry. The caller
+// must roll the transaction back (a no-op after Commit).
+func (s *HouseholdService) beginChange(ctx context.Context, id int64) (*Tx, *tuopin.CodeSet, *tuopin.Household, error) {
+	u := tuopin.UserFromContext(ctx)
+	if u == nil {
+		return nil, nil, nil, errNoUser
+	}
+	codes, err := s.db.codeSet(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	old, err := findHouseholdInScope(ctx, tx, id)
+	if err == nil {
+		err = checkRegistryRole(u)
+	}
+	if err != nil {
+		tx.Rollback()
+		return nil, nil, nil, err
+	}
+	return tx, codes, old, nil
+}
+
 // UpdateHousehold changes a household and returns its new state, with
 // version increased and a "household.update" audit entry holding the
 // changed fields. Members, when given, replace the member list: members
@@ -713,26 +741,11 @@ func findIDClashes(ctx context.Context, tx *Tx, year int, list []string, except 
 // "members[i].id" for an ID that is not this household's member). A
 // change that changes nothing writes nothing.
 func (s *HouseholdService) UpdateHousehold(ctx context.Context, id int64, upd tuopin.HouseholdUpdate) (*tuopin.Household, error) {
-	u := tuopin.UserFromContext(ctx)
-	if u == nil {
-		return nil, errNoUser
-	}
-	codes, err := s.db.codeSet(ctx)
-	if err != nil {
-		return nil, err
-	}
-	tx, err := s.db.begin(ctx)
+	tx, codes, old, err := s.beginChange(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	old, err := findHouseholdInScope(ctx, tx, id)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkRegistryRole(u); err != nil {
-		return nil, err
-	}
 	if upd.Version != nil && *upd.Version != old.Version {
 		return nil, errStale(old)
 	}
@@ -952,26 +965,11 @@ func syncMembers(ctx context.Context, tx *Tx, old, h *tuopin.Household) error {
 // edit the registry, and EINVALID on field "status" for an unknown status
 // or a move that is not allowed.
 func (s *HouseholdService) SetHouseholdStatus(ctx context.Context, id int64, status, reason string) (*tuopin.Household, error) {
-	u := tuopin.UserFromContext(ctx)
-	if u == nil {
-		return nil, errNoUser
-	}
-	codes, err := s.db.codeSet(ctx)
-	if err != nil {
-		return nil, err
-	}
-	tx, err := s.db.begin(ctx)
+	tx, codes, old, err := s.beginChange(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	old, err := findHouseholdInScope(ctx, tx, id)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkRegistryRole(u); err != nil {
-		return nil, err
-	}
 	status = strings.TrimSpace(status)
 	label := func(code string) string { return codes.Label(tuopin.CodeStatus, code, "zh") }
 	if !codes.Valid(tuopin.CodeStatus, status, old.Year) {
