@@ -16,10 +16,7 @@ func (m *Main) runAudit(ctx context.Context, args []string) error {
 	var cf commonFlags
 	fs := newFlagSet(m, "audit verify", "Usage: tuopin audit verify [flags]\n\nWalks the audit log's hash chain. Exits 1 naming the first entry that\nwas edited, deleted or re-linked.")
 	cf.register(fs, false)
-	if err := parse(fs, args[1:]); err != nil {
-		return err
-	}
-	cfg, err := cf.resolve(m.Getenv)
+	cfg, err := m.parseConfig(fs, &cf, args[1:])
 	if err != nil {
 		return err
 	}

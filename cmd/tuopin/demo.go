@@ -22,10 +22,7 @@ served as it is; one that holds other data is refused.`)
 	seed := fs.Int64("seed", 2016, "random seed: the same seed gives the same county")
 	reset := fs.Bool("reset", false, "delete the embedded store in --data first (not with --db)")
 	noServe := fs.Bool("load-only", false, "load the demo and exit without serving")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	cfg, err := cf.resolve(m.Getenv)
+	cfg, err := m.parseConfig(fs, &cf, args)
 	if err != nil {
 		return err
 	}

@@ -12,10 +12,7 @@ func (m *Main) runMigrate(ctx context.Context, args []string) error {
 	fs := newFlagSet(m, "migrate", "Usage: tuopin migrate [--status] [flags]\n\nApplies the embedded migrations that the database lacks.")
 	cf.register(fs, false)
 	status := fs.Bool("status", false, "only show the schema version, change nothing")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	cfg, err := cf.resolve(m.Getenv)
+	cfg, err := m.parseConfig(fs, &cf, args)
 	if err != nil {
 		return err
 	}

@@ -9,10 +9,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	var cf commonFlags
 	fs := newFlagSet(m, "serve", "Usage: tuopin serve [flags]\n\nStarts the web server. On the first start it creates the user \"admin\"\nand prints its one-time password.")
 	cf.register(fs, true)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	cfg, err := cf.resolve(m.Getenv)
+	cfg, err := m.parseConfig(fs, &cf, args)
 	if err != nil {
 		return err
 	}

@@ -99,6 +99,15 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// parseConfig parses a subcommand's flags and resolves the configuration
+// from defaults, file, environment and those flags.
+func (m *Main) parseConfig(fs *flag.FlagSet, cf *commonFlags, args []string) (Config, error) {
+	if err := parse(fs, args); err != nil {
+		return Config{}, err
+	}
+	return cf.resolve(m.Getenv)
+}
+
 func newFlagSet(m *Main, name, synopsis string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)

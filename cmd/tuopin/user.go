@@ -50,10 +50,7 @@ func (m *Main) runUser(ctx context.Context, args []string) error {
 		}
 		positional, args = args[0], args[1:]
 	}
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	cfg, err := cf.resolve(m.Getenv)
+	cfg, err := m.parseConfig(fs, &cf, args)
 	if err != nil {
 		return err
 	}
