@@ -196,6 +196,10 @@ type AreaStats struct {
 	// Exited counts households (and members) with status 已脱贫.
 	ExitedHouseholds int `json:"exited_households"`
 	ExitedPersons    int `json:"exited_persons"`
+	// Metrics holds further counts by key, read from the roll-ups: for
+	// example "status:0" (households by status), "cause:01" (households by
+	// main cause), "attribute:04". Keys are listed in RollupMetrics.
+	Metrics map[string]int64 `json:"metrics,omitempty"`
 }
 
 // AreaFilter selects areas. ParentCode (12 digits) lists the children of

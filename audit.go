@@ -22,6 +22,8 @@ const (
 	ActionUserLogin       = "user.login"
 	ActionTokenCreate     = "token.create"
 	ActionTokenDelete     = "token.delete"
+	ActionRollupRebuild   = "rollup.rebuild"
+	ActionPlanSet         = "plan.set"
 )
 
 // AuditTimeLayout is how audit times are stored and hashed: UTC with
