@@ -56,6 +56,28 @@ func HouseholdMetrics(h *Household) map[string]int64 {
 	return m
 }
 
+// RollupMetrics returns every metric key that HouseholdMetrics can give for
+// the codes valid in a year: the six totals, then status:, status_persons:,
+// cause: and attribute: for each code, in code-table order.
+// AreaStats.Metrics holds each of them (zero when no household has it).
+func RollupMetrics(codes *CodeSet, year int) []string {
+	keys := []string{MetricHouseholds, MetricPersons, MetricPoorHouseholds, MetricPoorPersons,
+		MetricExitedHouseholds, MetricExitedPersons}
+	for _, c := range codes.List(CodeStatus, year) {
+		keys = append(keys, MetricStatusPrefix+c.Code)
+	}
+	for _, c := range codes.List(CodeStatus, year) {
+		keys = append(keys, MetricStatusPersons+c.Code)
+	}
+	for _, c := range codes.List(CodeCause, year) {
+		keys = append(keys, MetricCausePrefix+c.Code)
+	}
+	for _, c := range codes.List(CodeAttribute, year) {
+		keys = append(keys, MetricAttributePrefix+c.Code)
+	}
+	return keys
+}
+
 // RollupReport is the result of comparing the stored roll-ups with a
 // recomputation from the raw household rows.
 type RollupReport struct {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -204,6 +203,12 @@ func escapeLike(s string) string {
 // an admin (its children are the provinces), the scope's own area for
 // anyone else. Children without households are listed with zeros.
 // Returns ENOTFOUND if the area is missing or outside the caller's scope.
+//
+// The counts come from the roll-ups, never from the households: the
+// area's own rows (one key range) and its children's (one key range at
+// the level below), so the cost follows the number of children, not of
+// households. Metrics holds every key of tuopin.RollupMetrics for the
+// year, zero when absent, and any other key a roll-up row holds.
 func (s *AreaService) FindAreaStats(ctx context.Context, code string, year int) (*tuopin.AreaStats, []*tuopin.AreaStats, error) {
 	u := tuopin.UserFromContext(ctx)
 	if u == nil {
@@ -238,66 +243,25 @@ func (s *AreaService) FindAreaStats(ctx context.Context, code string, year int) 
 	if area.Level != tuopin.LevelNation {
 		prefix = area.Prefix()
 	}
+	keys := tuopin.RollupMetrics(codes, year)
 
-	// The status lists follow tuopin.IsPoorStatus and IsExitedStatus over
-	// the stored status codes.
-	var poor, exited []any
-	for _, c := range codes.List(tuopin.CodeStatus, 0) {
-		if tuopin.IsPoorStatus(c.Code) {
-			poor = append(poor, c.Code)
-		}
-		if tuopin.IsExitedStatus(c.Code) {
-			exited = append(exited, c.Code)
-		}
-	}
-	in := func(list []any) string {
-		if len(list) == 0 {
-			return "(NULL)"
-		}
-		return "(" + placeholders(len(list)) + ")"
-	}
-	sums := `COUNT(*) AS households, COALESCE(SUM(size), 0) AS persons,
-		COALESCE(SUM(CASE WHEN status IN ` + in(poor) + ` THEN 1 ELSE 0 END), 0) AS poor_households,
-		COALESCE(SUM(CASE WHEN status IN ` + in(poor) + ` THEN size ELSE 0 END), 0) AS poor_persons,
-		COALESCE(SUM(CASE WHEN status IN ` + in(exited) + ` THEN 1 ELSE 0 END), 0) AS exited_households,
-		COALESCE(SUM(CASE WHEN status IN ` + in(exited) + ` THEN size ELSE 0 END), 0) AS exited_persons`
-	sumArgs := append(append(append(append([]any{}, poor...), poor...), exited...), exited...)
-
-	// The area's own counts.
-	where, args := "year = ?", []any{year}
-	if p, a := scopeRange("area_code", prefix); p != "" {
-		where, args = where+" AND "+p, append(args, a...)
+	// The area's own counts: its rows, one key range.
+	own := rollupValues{}
+	if err := readOwnRollups(ctx, tx, own, year, area.Level, prefix); err != nil {
+		return nil, nil, err
 	}
 	st := &tuopin.AreaStats{Area: *area, Year: year}
-	if err := tx.QueryRowContext(ctx, `SELECT `+sums+` FROM households WHERE `+where, append(sumArgs, args...)...).Scan(
-		&st.Households, &st.Persons, &st.PoorHouseholds, &st.PoorPersons, &st.ExitedHouseholds, &st.ExitedPersons); err != nil {
-		return nil, nil, s.db.formatError(err)
-	}
+	fillStats(st, own.byArea()[prefix], keys)
 	if area.Level == tuopin.LevelVillage {
 		return st, []*tuopin.AreaStats{}, nil
 	}
 
-	// Each child's counts: group the households by the child's prefix and
-	// join the groups to the child areas, so that empty children show.
-	// The prefix length is a literal: both engines need the GROUP BY
-	// expression to match the selected one exactly.
-	digits := strconv.Itoa(area.Level.Child().Digits())
-	childKey := "SUBSTR(area_code, 1, " + digits + ")"
-	q := `
+	// The children, from the areas table so that those without households
+	// show, and their counts: the rows one level down under the prefix.
+	rows, err := tx.QueryContext(ctx, `
 		SELECT a.code, a.name, a.level, a.parent_code,
-			(SELECT COUNT(*) FROM areas c WHERE c.parent_code = a.code),
-			COALESCE(g.households, 0), COALESCE(g.persons, 0),
-			COALESCE(g.poor_households, 0), COALESCE(g.poor_persons, 0),
-			COALESCE(g.exited_households, 0), COALESCE(g.exited_persons, 0)
-		FROM areas a
-		LEFT JOIN (
-			SELECT ` + childKey + ` AS prefix, ` + sums + `
-			FROM households WHERE ` + where + `
-			GROUP BY ` + childKey + `
-		) g ON g.prefix = SUBSTR(a.code, 1, ` + digits + `)
-		WHERE a.parent_code = ?
-		ORDER BY a.code`
-	rows, err := tx.QueryContext(ctx, q, append(append(sumArgs, args...), area.Code)...)
+			(SELECT COUNT(*) FROM areas c WHERE c.parent_code = a.code)
+		FROM areas a WHERE a.parent_code = ? ORDER BY a.code`, area.Code)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -305,14 +269,22 @@ func (s *AreaService) FindAreaStats(ctx context.Context, code string, year int) 
 	children := []*tuopin.AreaStats{}
 	for rows.Next() {
 		c := &tuopin.AreaStats{Year: year}
-		if err := rows.Scan(&c.Code, &c.Name, &c.Level, &c.ParentCode, &c.Children, &c.Households, &c.Persons,
-			&c.PoorHouseholds, &c.PoorPersons, &c.ExitedHouseholds, &c.ExitedPersons); err != nil {
+		if err := rows.Scan(&c.Code, &c.Name, &c.Level, &c.ParentCode, &c.Children); err != nil {
 			return nil, nil, s.db.formatError(err)
 		}
 		children = append(children, c)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, nil, s.db.formatError(err)
+	}
+	childLevel := area.Level.Child()
+	values := rollupValues{}
+	if err := readRollups(ctx, tx, values, year, childLevel, prefix); err != nil {
+		return nil, nil, err
+	}
+	byArea := values.byArea()
+	for _, c := range children {
+		fillStats(c, byArea[c.Code[:childLevel.Digits()]], keys)
 	}
 	st.Children = len(children)
 	return st, children, nil

@@ -296,22 +296,42 @@ func isCodeLike(s string) bool {
 }
 
 // FindYears returns the registry years that hold households in the
-// caller's scope, newest first.
+// caller's scope, newest first. It reads the roll-ups: the years are
+// walked through the roll-ups' key (one seek per year) and each is kept
+// when the scope's own row counts households.
 func (s *HouseholdService) FindYears(ctx context.Context) ([]int, error) {
 	u := tuopin.UserFromContext(ctx)
 	if u == nil {
 		return []int{}, nil
 	}
-	q, args := `SELECT DISTINCT year FROM households`, []any(nil)
-	if p, a := scopeRange("area_code", u.Scope); p != "" {
-		q, args = q+" WHERE "+p, a
+	// A recursive walk from the newest year down (MAX over the years below
+	// the last is one index seek on both engines), and for each year the
+	// scope's row, one key lookup. The lookup is a scalar subquery so that
+	// PostgreSQL cannot make it a join that scans the roll-ups.
+	q := `
+		WITH RECURSIVE y (year) AS (
+			SELECT MAX(year) FROM rollups
+			UNION ALL
+			SELECT (SELECT MAX(r.year) FROM rollups r WHERE r.year < y.year) FROM y WHERE y.year IS NOT NULL
+		)
+		SELECT y.year, COALESCE((SELECT r.value FROM rollups r
+			WHERE r.year = y.year AND r.level = ? AND r.area = ? AND r.metric = ?), 0)
+		FROM y WHERE y.year IS NOT NULL
+		ORDER BY y.year DESC`
+	level, ok := tuopin.LevelOfPrefix(u.Scope)
+	args := []any{int(level), u.Scope, tuopin.MetricHouseholds}
+	if !ok {
+		// A scope that names no area level (users are validated to have
+		// one) has no roll-up row: ask the households.
+		p, a := scopeRange("area_code", u.Scope)
+		q, args = `SELECT DISTINCT year, 1 FROM households WHERE `+p+` ORDER BY year DESC`, a
 	}
 	tx, err := s.db.beginRead(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, q+` ORDER BY year DESC`, args...)
+	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -319,10 +339,13 @@ func (s *HouseholdService) FindYears(ctx context.Context) ([]int, error) {
 	years := []int{}
 	for rows.Next() {
 		var y int
-		if err := rows.Scan(&y); err != nil {
+		var households int64
+		if err := rows.Scan(&y, &households); err != nil {
 			return nil, s.db.formatError(err)
 		}
-		years = append(years, y)
+		if households > 0 {
+			years = append(years, y)
+		}
 	}
 	return years, s.db.formatError(rows.Err())
 }
@@ -548,6 +571,13 @@ func createHouseholds(ctx context.Context, tx *Tx, codes *tuopin.CodeSet, hs []*
 		r := ids[yearKey{year, idNumber}]
 		hs[r.h].Members[r.m].ID = id
 	}); err != nil {
+		return err
+	}
+	// The roll-ups of the whole batch, summed in memory: one upsert of a
+	// few rows per village and metric, whatever the batch's size.
+	deltas := rollupValues{}
+	deltas.addHouseholds(1, hs...)
+	if err := applyRollupDeltas(ctx, tx, deltas); err != nil {
 		return err
 	}
 	// One audit entry per household, holding the whole record.
@@ -881,6 +911,9 @@ func updateHousehold(ctx context.Context, tx *Tx, codes *tuopin.CodeSet, old *tu
 	if err := syncMembers(ctx, tx, old, h); err != nil {
 		return nil, err
 	}
+	if err := applyHouseholdChange(ctx, tx, old, h); err != nil {
+		return nil, err
+	}
 	e, err := newAuditEntry(tuopin.ActionHouseholdUpdate, "household", strconv.FormatInt(h.ID, 10), h.AreaCode, upd.Reason, old, h)
 	if err != nil {
 		return nil, err
@@ -995,6 +1028,9 @@ func (s *HouseholdService) SetHouseholdStatus(ctx context.Context, id int64, sta
 		return nil, s.db.formatError(err)
 	} else if n == 0 {
 		return nil, errStale(old)
+	}
+	if err := applyHouseholdChange(ctx, tx, old, h); err != nil {
+		return nil, err
 	}
 	e, err := newAuditEntry(tuopin.ActionHouseholdStatus, "household", strconv.FormatInt(h.ID, 10), h.AreaCode, reason, old, h)
 	if err != nil {

@@ -25,6 +25,7 @@ var migrationFiles embed.FS
 // migrationSteps holds the Go part of a migration, by version.
 var migrationSteps = map[int]func(ctx context.Context, tx *Tx) error{
 	1: seedCodes,
+	2: buildRollups,
 }
 
 // dialectSubstitutions are the only differences between the engines'

@@ -90,6 +90,42 @@ func TestCLI(t *testing.T) {
 		}
 	})
 
+	t.Run("Rollups", func(t *testing.T) {
+		for _, cmd := range [][]string{{"rollup", "-h"}, {"rollup", "check", "-h"}, {"rollup", "rebuild", "-h"}} {
+			if r := run(t, cmd...); r.code != 0 || !strings.Contains(r.stderr, "Usage: tuopin rollup") {
+				t.Errorf("%v: code %d, stderr %q", cmd, r.code, r.stderr)
+			}
+		}
+		if r := run(t, "rollup"); r.code != 2 {
+			t.Errorf("no subcommand: code %d", r.code)
+		}
+		r := run(t, "rollup", "check", "--data", data)
+		if r.code != 0 || !strings.Contains(r.stdout, "roll-ups OK (year 2016)") {
+			t.Fatalf("check: code %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		// Change a count behind the application's back.
+		db, err := sql.Open("sqlite", filepath.Join(data, "tuopin.db"))
+		must(t, err)
+		res, err := db.Exec(`UPDATE rollups SET value = value + 1 WHERE year = 2016 AND area = '451224' AND metric = 'persons'`)
+		must(t, err)
+		if n, _ := res.RowsAffected(); n != 1 {
+			t.Fatalf("tamper touched %d rows", n)
+		}
+		must(t, db.Close())
+		r = run(t, "rollup", "check", "--data", data, "--year", "2016")
+		if r.code != 1 || !strings.Contains(r.stderr, "1 of ") || !strings.Contains(r.stderr, "2016 451224 persons: stored 18793, computed 18792") {
+			t.Fatalf("tampered check: code %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		r = run(t, "rollup", "rebuild", "--data", data)
+		if r.code != 0 || !strings.Contains(r.stdout, "1 fixed") {
+			t.Fatalf("rebuild: code %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		r = run(t, "rollup", "check", "--data", data)
+		if r.code != 0 || !strings.Contains(r.stdout, "roll-ups OK") {
+			t.Fatalf("check after rebuild: code %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+	})
+
 	t.Run("AuditVerify", func(t *testing.T) {
 		r := run(t, "audit", "verify", "--data", data)
 		if r.code != 0 || !strings.Contains(r.stdout, "audit chain OK") {

@@ -6,6 +6,7 @@
 //	tuopin user create|list|passwd|token
 //	tuopin areas import FILE…        load NBS division code files
 //	tuopin audit verify              walk the audit hash chain
+//	tuopin rollup rebuild|check      recompute the per-area counts
 //
 // Run `tuopin COMMAND -h` for the flags of each.
 package main
@@ -94,6 +95,7 @@ Commands:
   user          create, list and change users; issue API tokens
   areas import  load statistical division code files (NBS 2023 CSV, .gz ok)
   audit verify  check the audit log's hash chain; exit 1 on the first bad entry
+  rollup        rebuild or check the per-area counts (roll-ups); check exits 1 on a difference
   version       print the version
 
 Common flags (also environment variables, or keys in a --config file):
@@ -124,6 +126,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.runAreas(ctx, rest)
 	case "audit":
 		return m.runAudit(ctx, rest)
+	case "rollup", "rollups":
+		return m.runRollup(ctx, rest)
 	case "version", "-v", "--version":
 		fmt.Fprintln(m.Stdout, "tuopin", version)
 		return nil
