@@ -94,6 +94,7 @@ func (e *env) services() apphttp.Services {
 		Households: sqldb.NewHouseholdService(e.db),
 		Audit:      sqldb.NewAuditService(e.db),
 		Codes:      sqldb.NewCodeService(e.db),
+		Plans:      sqldb.NewPlanService(e.db),
 	}
 }
 

@@ -27,6 +27,8 @@ func (s *Server) apiRouteTable() []route {
 		{"PATCH /api/v1/users/{id}", s.apiUserPatch},
 		{"GET /api/v1/audit", s.apiAuditList},
 		{"GET /api/v1/codes", s.apiCodes},
+		{"GET /api/v1/plans/{code}", s.apiPlans},
+		{"PUT /api/v1/plans/{code}", s.apiPlansPut},
 		{"GET /api/v1/tokens", s.apiTokenList},
 		{"POST /api/v1/tokens", s.apiTokenCreate},
 		{"DELETE /api/v1/tokens/{id}", s.apiTokenDelete},

@@ -14,6 +14,7 @@ func (s *Server) htmlRoutes() http.Handler {
 	editors := func(r tuopin.Role) bool { return r.CanEditRegistry() }
 	managers := func(r tuopin.Role) bool { return r.CanManageUsers() }
 	auditors := func(r tuopin.Role) bool { return r.CanViewAudit() }
+	planners := canSetPlans
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /login", s.loginPage)
@@ -23,6 +24,19 @@ func (s *Server) htmlRoutes() http.Handler {
 	mux.HandleFunc("GET /{$}", user(s.areaOverview))
 	mux.HandleFunc("GET /areas/{code}", user(s.areaOverview))
 	mux.HandleFunc("GET /area-name", user(s.areaNameSnippet))
+
+	mux.HandleFunc("GET /dashboard", user(s.dashboard))
+	mux.HandleFunc("GET /dashboard/{code}", user(s.dashboard))
+	mux.HandleFunc("GET /dashboard/export.xlsx", user(s.dashboardExport))
+	mux.HandleFunc("GET /wall", user(s.wall))
+	mux.HandleFunc("GET /wall/{code}", user(s.wall))
+	mux.HandleFunc("GET /wall/export.xlsx", user(s.wallExport))
+	mux.HandleFunc("GET /map", user(s.mapPage))
+	mux.HandleFunc("GET /map/{code}", user(s.mapPage))
+	mux.HandleFunc("GET /map/export.xlsx", user(s.mapExport))
+	mux.HandleFunc("GET /plans", user(s.plansPage))
+	mux.HandleFunc("GET /plans/{code}", user(s.plansPage))
+	mux.HandleFunc("POST /plans/{code}", role(planners, s.plansSave))
 
 	mux.HandleFunc("GET /households", user(s.householdList))
 	mux.HandleFunc("GET /households/new", role(editors, s.householdNew))

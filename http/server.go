@@ -39,6 +39,7 @@ type Services struct {
 	Households tuopin.HouseholdService
 	Audit      tuopin.AuditService
 	Codes      tuopin.CodeService
+	Plans      tuopin.PlanService
 }
 
 // Config holds the server settings. The zero value of each field means its
@@ -68,6 +69,12 @@ type Config struct {
 	// cross-origin form posts are accepted, e.g. a portal in front of the
 	// server. Same-origin requests never need an entry.
 	TrustedOrigins []string
+
+	// Now is the clock whose date ("today", in China Standard Time) the
+	// wall chart and the dashboard compare with the plans' time nodes
+	// (default time.Now); tests set it. A page's ?date= overrides it for
+	// one request, to ask "what if it were that day".
+	Now func() time.Time
 }
 
 // DefaultConfig returns the defaults: listen on :8080, 12-hour sessions,
@@ -98,6 +105,9 @@ func (c Config) withDefaults() Config {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
 	return c
 }
 
@@ -110,6 +120,7 @@ type Server struct {
 	views   *views
 	limiter *loginLimiter
 	handler http.Handler
+	points  map[string][2]float64 // map points by 12-digit area code
 
 	ln  net.Listener
 	srv *http.Server
@@ -120,7 +131,8 @@ type Server struct {
 // a template does not parse, so that such mistakes stop the boot rather
 // than a request.
 func NewServer(cfg Config, svc Services) (*Server, error) {
-	if svc.Areas == nil || svc.Users == nil || svc.Auth == nil || svc.Households == nil || svc.Audit == nil || svc.Codes == nil {
+	if svc.Areas == nil || svc.Users == nil || svc.Auth == nil || svc.Households == nil || svc.Audit == nil || svc.Codes == nil ||
+		svc.Plans == nil {
 		return nil, errors.New("apphttp: every service must be set")
 	}
 	cfg = cfg.withDefaults()
@@ -136,6 +148,9 @@ func NewServer(cfg Config, svc Services) (*Server, error) {
 	}
 	if s.views, err = parseViews(s.assets); err != nil {
 		return nil, fmt.Errorf("apphttp: templates: %w", err)
+	}
+	if s.points, err = loadMapPoints(); err != nil {
+		return nil, fmt.Errorf("apphttp: map points: %w", err)
 	}
 	if s.handler, err = s.buildHandler(); err != nil {
 		return nil, fmt.Errorf("apphttp: %w", err)

@@ -29,11 +29,15 @@ const (
 	viewUserForm      = "user_form"
 	viewAudit         = "audit"
 	viewAccount       = "account"
+	viewDashboard     = "dashboard"
+	viewWall          = "wall"
+	viewMap           = "map"
+	viewPlans         = "plans"
 )
 
 var requiredViews = []string{
 	viewLogin, viewError, viewArea, viewHouseholds, viewHousehold, viewHouseholdForm,
-	viewUsers, viewUserForm, viewAudit, viewAccount,
+	viewUsers, viewUserForm, viewAudit, viewAccount, viewDashboard, viewWall, viewMap, viewPlans,
 }
 
 // views holds one parsed template set per view and language. Each set is

@@ -27,6 +27,9 @@ type view struct {
 	// the message above a form.
 	Errors    map[string]tuopin.FieldError
 	FormError string
+	// Bare renders the page without the navigation and top bar: the wall
+	// chart's full-screen mode for a big screen.
+	Bare bool
 }
 
 // newView fills the common page data. For a logged-in user it also loads

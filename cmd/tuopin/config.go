@@ -23,6 +23,9 @@ type Config struct {
 	SecureCookies bool          // TUOPIN_SECURE_COOKIES: set behind HTTPS
 	SessionTTL    time.Duration // TUOPIN_SESSION_TTL
 	AutoMigrate   bool          // TUOPIN_AUTO_MIGRATE: serve migrates a behind schema
+	// AsOf, when set, is the date the boards judge plans by, running on
+	// from it as the server runs (the demo's; never from the environment).
+	AsOf time.Time
 }
 
 // DefaultConfig returns the configuration used when nothing is set.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/tuopin/tuopin"
 	apphttp "github.com/tuopin/tuopin/http"
@@ -21,6 +22,7 @@ type services struct {
 	households *sqldb.HouseholdService
 	audit      *sqldb.AuditService
 	codes      *sqldb.CodeService
+	plans      *sqldb.PlanService
 }
 
 // openStore opens the configured store. With migrate it applies pending
@@ -51,17 +53,24 @@ func (m *Main) openStore(ctx context.Context, cfg Config, migrate bool) (*servic
 		households: sqldb.NewHouseholdService(db),
 		audit:      sqldb.NewAuditService(db),
 		codes:      sqldb.NewCodeService(db),
+		plans:      sqldb.NewPlanService(db),
 	}, nil
 }
 
 // startServer starts the web server over the services and reports its URL.
 func (m *Main) startServer(cfg Config, s *services) (*apphttp.Server, error) {
 	logger := slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	var now func() time.Time
+	if !cfg.AsOf.IsZero() {
+		started := time.Now()
+		now = func() time.Time { return cfg.AsOf.Add(time.Since(started)) }
+	}
 	srv, err := apphttp.NewServer(apphttp.Config{
 		Addr:          cfg.Addr,
 		SecureCookies: cfg.SecureCookies,
 		SessionTTL:    cfg.SessionTTL,
 		Logger:        logger,
+		Now:           now,
 	}, apphttp.Services{
 		Areas:      s.areas,
 		Users:      s.users,
@@ -69,6 +78,7 @@ func (m *Main) startServer(cfg Config, s *services) (*apphttp.Server, error) {
 		Households: s.households,
 		Audit:      s.audit,
 		Codes:      s.codes,
+		Plans:      s.plans,
 	})
 	if err != nil {
 		return nil, err

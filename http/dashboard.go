@@ -1,0 +1,315 @@
+package apphttp
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/tuopin/tuopin"
+)
+
+// chartSpec is what charts.js draws, read from a chart element's
+// data-chart attribute (the Content-Security-Policy allows no inline
+// script). Kind "bar" draws Series over Categories (Stack stacks them,
+// a series of Kind "line" goes on a second, percent axis); "pie" draws the
+// first series with Categories as slice names. Clicking category i goes
+// to Links[i] when there is one.
+type chartSpec struct {
+	Kind       string        `json:"kind"`
+	Categories []string      `json:"categories"`
+	Links      []string      `json:"links,omitempty"`
+	Series     []chartSeries `json:"series"`
+	Stack      bool          `json:"stack,omitempty"`
+	Unit       string        `json:"unit,omitempty"`
+	Colors     []string      `json:"colors,omitempty"` // of a pie's slices
+}
+
+type chartSeries struct {
+	Name  string    `json:"name"`
+	Kind  string    `json:"kind,omitempty"` // "bar" (default) or "line"
+	Data  []float64 `json:"data"`
+	Color string    `json:"color,omitempty"`
+}
+
+// JSON returns the spec for the data-chart attribute.
+func (c *chartSpec) JSON() string {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return "{}"
+	}
+	return string(b)
+}
+
+// panel is one chart with its table, as the dashboard lays them out.
+type panel struct {
+	Table     *dataTable
+	Chart     *chartSpec
+	ExportURL string
+	Wide      bool // the chart takes the full width, the table goes below
+}
+
+type dashboardData struct {
+	*view
+	Crumbs []crumb
+	Board  *board
+	Years  []int
+	Year   int
+	Date   string // ?date= when given
+	Panels []*panel
+	// NoPlan is true when no plan is set for any row: the plan panel then
+	// says so instead of drawing empty bars.
+	NoPlan bool
+}
+
+// AreaName is the name of the area shown.
+func (d *dashboardData) AreaName() string { return lastCrumb(d.Crumbs) }
+
+// YearOptions lists the years of the selector.
+func (d *dashboardData) YearOptions() []int { return yearOptions(d.Years, d.Year) }
+
+// CanSetPlans reports whether the user may edit exit plans.
+func (v *view) CanSetPlans() bool { return v.User != nil && canSetPlans(v.User.Role) }
+
+func canSetPlans(r tuopin.Role) bool { return r == tuopin.RoleAdmin || r == tuopin.RoleCountyAdmin }
+
+func lastCrumb(cs []crumb) string {
+	if len(cs) == 0 {
+		return ""
+	}
+	return cs[len(cs)-1].Name
+}
+
+// boardQuery reads what every board page needs: the area prefix, the
+// years, the year and the date, and loads the board.
+func (s *Server) boardQuery(r *http.Request) (b *board, years []int, crumbs []crumb, err error) {
+	prefix, err := boardPrefix(r)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	years, year, err := s.yearChoice(r)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	today, whatIf, err := s.today(r)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if b, err = s.loadBoard(r, prefix, year, today); err != nil {
+		return nil, nil, nil, err
+	}
+	b.WhatIf = whatIf
+	if crumbs, err = s.breadcrumb(r, b.Prefix, year); err != nil {
+		return nil, nil, nil, err
+	}
+	return b, years, crumbs, nil
+}
+
+// dashboard shows an area's figures for a year: summary cards, the plan's
+// progress, causes of poverty, statuses and the child areas, each chart
+// with its table and an Excel export.
+func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
+	b, years, crumbs, err := s.boardQuery(r)
+	if err != nil {
+		s.htmlError(w, r, err)
+		return
+	}
+	v := s.newView(w, r, "dashboard")
+	d := &dashboardData{view: v, Crumbs: crumbs, Board: b, Years: years, Year: b.Year, Date: r.URL.Query().Get("date")}
+	tables, err := s.dashboardTables(r, v.Lang, v.Codes, b, crumbs)
+	if err != nil {
+		s.htmlError(w, r, err)
+		return
+	}
+	d.NoPlan = true
+	for _, row := range b.Rows {
+		if row.Plan != nil {
+			d.NoPlan = false
+		}
+	}
+	for _, t := range tables {
+		p := &panel{Table: t.table, Chart: t.chart, Wide: t.wide, ExportURL: exportURL("/dashboard/export.xlsx", dashboardQuery(r, b), t.table.ID)}
+		d.Panels = append(d.Panels, p)
+	}
+	s.render(w, r, http.StatusOK, viewDashboard, d)
+}
+
+// dashboardQuery is the query of a dashboard's export links.
+func dashboardQuery(r *http.Request, b *board) url.Values {
+	q := url.Values{"area": {b.Prefix}, "year": {strconv.Itoa(b.Year)}}
+	if d := r.URL.Query().Get("date"); d != "" {
+		q.Set("date", d)
+	}
+	return q
+}
+
+// dashboardExport answers a dashboard table as .xlsx: ?area=&year=&table=.
+func (s *Server) dashboardExport(w http.ResponseWriter, r *http.Request) {
+	b, _, crumbs, err := s.boardQuery(r)
+	if err != nil {
+		s.htmlError(w, r, err)
+		return
+	}
+	lang := state(r).lang
+	codes, err := s.svc.Codes.FindCodeSet(r.Context())
+	if err != nil {
+		s.htmlError(w, r, err)
+		return
+	}
+	tables, err := s.dashboardTables(r, lang, codes, b, crumbs)
+	if err != nil {
+		s.htmlError(w, r, err)
+		return
+	}
+	name := r.URL.Query().Get("table")
+	for _, t := range tables {
+		if t.table.ID == name {
+			s.writeXLSX(w, r, lastCrumb(crumbs)+"-"+t.table.Title+"-"+strconv.Itoa(b.Year)+".xlsx", t.table)
+			return
+		}
+	}
+	s.htmlError(w, r, tuopin.NotFound("Table"))
+}
+
+type tableChart struct {
+	table *dataTable
+	chart *chartSpec
+	wide  bool
+}
+
+// dashboardTables builds the dashboard's tables and charts. Causes of
+// poverty need the roll-ups (AreaStats.Metrics): without them, or when
+// every count is zero, that panel is left out rather than guessed.
+func (s *Server) dashboardTables(r *http.Request, lang string, codes *tuopin.CodeSet, b *board, crumbs []crumb) ([]tableChart, error) {
+	tr := func(key string, args ...any) string { return translate(lang, key, args...) }
+	if codes == nil {
+		codes = tuopin.DefaultCodeSet
+	}
+	sub := lastCrumb(crumbs) + " · " + tr("area.year_n", b.Year)
+	childLevel := translate(lang, "level."+strconv.Itoa(int(b.ChildLevel)))
+	drill := func(row *boardRow) string {
+		if row.AreaStats == b.Area {
+			return ""
+		}
+		return "/dashboard/" + row.Prefix() + "?year=" + strconv.Itoa(b.Year)
+	}
+	var out []tableChart
+
+	// The plan's progress by child area.
+	plan := &dataTable{ID: "plan", Title: tr("dash.plan_title"), Subtitle: sub + " · " + tr("dash.as_of", b.Today.Format(tuopin.DateLayout)),
+		Columns: []tableColumn{{Label: childLevel}, {Label: tr("wall.plan_households"), Num: true}, {Label: tr("wall.exited_households"), Num: true},
+			{Label: tr("wall.rate"), Num: true}, {Label: tr("wall.plan_persons"), Num: true}, {Label: tr("wall.exited_persons"), Num: true},
+			{Label: tr("wall.pre_exit"), Num: true}}}
+	planChart := &chartSpec{Kind: "bar", Unit: tr("unit.households"), Series: []chartSeries{
+		{Name: tr("wall.plan_households"), Color: "#9fb6d3"}, {Name: tr("wall.exited_households"), Color: "#2e9a55"},
+		{Name: tr("wall.rate"), Kind: "line", Color: "#d64533"}}}
+	planRow := func(row *boardRow) tableRow {
+		return tableRow{URL: drill(row), Cells: []tableCell{textCell(row.Name), intCell(row.PlanHouseholds()), intCell(row.ExitedHouseholds),
+			pctCell(row.ExitedHouseholds, row.PlanHouseholds()), intCell(row.PlanPersons()), intCell(row.ExitedPersons), intCell(row.PreExit)}}
+	}
+	for _, row := range b.Rows {
+		plan.Rows = append(plan.Rows, planRow(row))
+		planChart.Categories = append(planChart.Categories, row.Name)
+		planChart.Links = append(planChart.Links, drill(row))
+		planChart.Series[0].Data = append(planChart.Series[0].Data, float64(row.PlanHouseholds()))
+		planChart.Series[1].Data = append(planChart.Series[1].Data, float64(row.ExitedHouseholds))
+		planChart.Series[2].Data = append(planChart.Series[2].Data, row.RateValue())
+	}
+	foot := planRow(b.Total)
+	foot.URL, foot.Cells[0] = "", textCell(tr("area.total"))
+	plan.Foot = &foot
+	out = append(out, tableChart{table: plan, chart: planChart, wide: true})
+
+	// Causes of poverty, from the roll-ups only.
+	if m := b.Area.Metrics; len(m) > 0 {
+		causes := &dataTable{ID: "causes", Title: tr("dash.causes_title"), Subtitle: sub,
+			Columns: []tableColumn{{Label: tr("field.main_cause")}, {Label: tr("stats.households"), Num: true}, {Label: tr("dash.share"), Num: true}}}
+		chart := &chartSpec{Kind: "pie", Unit: tr("unit.households"), Series: []chartSeries{{Name: tr("dash.causes_title")}}}
+		total := 0
+		for _, c := range codes.List(tuopin.CodeCause, b.Year) {
+			total += int(m[tuopin.MetricCausePrefix+c.Code])
+		}
+		for _, c := range codes.List(tuopin.CodeCause, b.Year) {
+			n := int(m[tuopin.MetricCausePrefix+c.Code])
+			if n == 0 {
+				continue
+			}
+			label := codes.Label(tuopin.CodeCause, c.Code, lang)
+			causes.Rows = append(causes.Rows, tableRow{Cells: []tableCell{textCell(label), intCell(n), pctCell(n, total)}})
+			chart.Categories = append(chart.Categories, label)
+			chart.Series[0].Data = append(chart.Series[0].Data, float64(n))
+		}
+		if total > 0 {
+			causes.Foot = &tableRow{Cells: []tableCell{textCell(tr("area.total")), intCell(total), pctCell(total, total)}}
+			out = append(out, tableChart{table: causes, chart: chart})
+		}
+	}
+
+	// Households by status: from the roll-ups, or counted.
+	status := &dataTable{ID: "status", Title: tr("dash.status_title"), Subtitle: sub,
+		Columns: []tableColumn{{Label: tr("field.status")}, {Label: tr("stats.households"), Num: true}, {Label: tr("dash.share"), Num: true}}}
+	statusChart := &chartSpec{Kind: "pie", Unit: tr("unit.households"), Series: []chartSeries{{Name: tr("dash.status_title")}}}
+	colours := map[string]string{tuopin.StatusPoor: "#d64533", tuopin.StatusPreExit: "#e0a030", tuopin.StatusExited: "#2e9a55",
+		tuopin.StatusExitedDone: "#1a8a84", tuopin.StatusReturned: "#8a5cc2"}
+	type statusN struct {
+		label string
+		n     int
+	}
+	var ns []statusN
+	total := 0
+	for _, c := range codes.List(tuopin.CodeStatus, b.Year) {
+		n, err := s.statusCount(r, b.Area, c.Code)
+		if err != nil {
+			return nil, err
+		}
+		ns = append(ns, statusN{codes.Label(tuopin.CodeStatus, c.Code, lang), n})
+		total += n
+		if n > 0 {
+			statusChart.Categories = append(statusChart.Categories, ns[len(ns)-1].label)
+			statusChart.Series[0].Data = append(statusChart.Series[0].Data, float64(n))
+			statusChart.Links = append(statusChart.Links, "/households?status="+c.Code+"&year="+strconv.Itoa(b.Year)+areaParam(b.Prefix))
+			statusChart.Colors = append(statusChart.Colors, colours[c.Code])
+		}
+	}
+	for _, x := range ns {
+		status.Rows = append(status.Rows, tableRow{Cells: []tableCell{textCell(x.label), intCell(x.n), pctCell(x.n, total)}})
+	}
+	status.Foot = &tableRow{Cells: []tableCell{textCell(tr("area.total")), intCell(total), pctCell(total, total)}}
+	out = append(out, tableChart{table: status, chart: statusChart})
+
+	// The child areas' households, poor and exited (a village has none).
+	if b.Area.Level == tuopin.LevelVillage {
+		return out, nil
+	}
+	children := &dataTable{ID: "children", Title: tr("dash.children_title", childLevel), Subtitle: sub,
+		Columns: []tableColumn{{Label: childLevel}, {Label: tr("stats.households"), Num: true}, {Label: tr("stats.persons"), Num: true},
+			{Label: tr("stats.poor_households"), Num: true}, {Label: tr("stats.poor_persons"), Num: true},
+			{Label: tr("stats.exited_households"), Num: true}, {Label: tr("stats.exited_persons"), Num: true}, {Label: tr("dash.exit_rate"), Num: true}}}
+	childChart := &chartSpec{Kind: "bar", Stack: true, Unit: tr("unit.households"), Series: []chartSeries{
+		{Name: tr("stats.poor_households"), Color: "#d64533"}, {Name: tr("stats.exited_households"), Color: "#2e9a55"}}}
+	childRow := func(row *boardRow) tableRow {
+		return tableRow{URL: drill(row), Cells: []tableCell{textCell(row.Name), intCell(row.Households), intCell(row.Persons),
+			intCell(row.PoorHouseholds), intCell(row.PoorPersons), intCell(row.ExitedHouseholds), intCell(row.ExitedPersons),
+			pctCell(row.ExitedHouseholds, row.Households)}}
+	}
+	for _, row := range b.Rows {
+		children.Rows = append(children.Rows, childRow(row))
+		childChart.Categories = append(childChart.Categories, row.Name)
+		childChart.Links = append(childChart.Links, drill(row))
+		childChart.Series[0].Data = append(childChart.Series[0].Data, float64(row.PoorHouseholds))
+		childChart.Series[1].Data = append(childChart.Series[1].Data, float64(row.ExitedHouseholds))
+	}
+	cfoot := childRow(b.Total)
+	cfoot.URL, cfoot.Cells[0] = "", textCell(tr("area.total"))
+	children.Foot = &cfoot
+	out = append(out, tableChart{table: children, chart: childChart, wide: true})
+	return out, nil
+}
+
+// areaParam is "&area=prefix", or "" for the nation.
+func areaParam(prefix string) string {
+	if prefix == "" {
+		return ""
+	}
+	return "&area=" + prefix
+}

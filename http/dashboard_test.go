@@ -1,0 +1,150 @@
+package apphttp_test
+
+import (
+	"bytes"
+	"html"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/tuopin/tuopin/sqldb"
+	"github.com/tuopin/tuopin/sqldb/sqldbtest"
+)
+
+// openXLSX reads an export response as a workbook, failing unless it is one.
+func openXLSX(t *testing.T, r response) (*excelize.File, string) {
+	t.Helper()
+	if r.status != http.StatusOK || !strings.HasPrefix(r.header.Get("Content-Type"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet") {
+		t.Fatalf("export: status %d, type %q\n%s", r.status, r.header.Get("Content-Type"), excerpt(r.body))
+	}
+	f, err := excelize.OpenReader(bytes.NewReader([]byte(r.body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f, f.GetSheetName(0)
+}
+
+// wantCells fails for every cell whose text is not the one wanted.
+func wantCells(t *testing.T, f *excelize.File, sheet string, want map[string]string) {
+	t.Helper()
+	for cell, v := range want {
+		if got, err := f.GetCellValue(sheet, cell); err != nil || got != v {
+			t.Errorf("%s = %q (%v), want %q", cell, got, err, v)
+		}
+	}
+}
+
+func TestDashboard(t *testing.T) {
+	e := newBoardEnv(t)
+	e.setPlan(sqldbtest.DonglanTown, 3, 6, node(7, 25, 1, 2))
+	e.exit(e.bala)
+	b := e.login(e.county)
+
+	t.Run("OK", func(t *testing.T) {
+		r := b.get("/dashboard/451224?year=2024")
+		check(t, "dashboard", r, http.StatusOK, []string{
+			"数据驾驶舱", "年度脱贫计划完成情况", "脱贫状态分布", "下辖乡镇贫困户分布", "东兰镇", "长乐镇",
+			"vendor/echarts.min.js", "board.js", `class="chart" data-chart=`, "导出 Excel",
+			"/dashboard/export.xlsx?", "table=plan", "table=children",
+			`href="/dashboard/451224100?year=2024"`, "两不愁三保障", // said to be missing, not faked
+		}, []string{"凤城镇", headBapang})
+		// The charts' data: plan and exits by township, with drill-down links.
+		spec := chartSpec(t, r.body, "年度脱贫计划完成情况")
+		for _, want := range []string{`"categories":["东兰镇","长乐镇"]`, `"links":["/dashboard/451224100?year=2024","/dashboard/451224102?year=2024"]`,
+			`{"name":"计划脱贫户","data":[3,0]`, `{"name":"已脱贫户","data":[1,0]`} {
+			if !strings.Contains(spec, want) {
+				t.Errorf("plan chart lacks %s:\n%s", want, spec)
+			}
+		}
+		// The cards: 4 registered households, 1 exited, the plan of 3.
+		for _, want := range []string{">4<small>户", ">1<small>户", ">3<small>户", "33.3%"} {
+			if !strings.Contains(r.body, want) {
+				t.Errorf("cards lack %q", want)
+			}
+		}
+	})
+
+	t.Run("CausesOnlyFromRollups", func(t *testing.T) {
+		// The causes panel needs the roll-ups: it shows exactly when the
+		// store fills AreaStats.Metrics, and is never guessed.
+		st, _, err := sqldb.NewAreaService(e.db).FindAreaStats(sqldbtest.Ctx(e.county), "451224", 2024)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := b.get("/dashboard/451224?year=2024")
+		if len(st.Metrics) > 0 {
+			check(t, "causes", r, http.StatusOK, []string{"主要致贫原因", "table=causes"}, nil)
+			if spec := chartSpec(t, r.body, "主要致贫原因"); !strings.Contains(spec, `"categories":["因病"]`) || !strings.Contains(spec, `"data":[4]`) {
+				t.Errorf("causes chart %s", spec)
+			}
+		} else {
+			check(t, "no causes", r, http.StatusOK, nil, []string{"主要致贫原因"})
+		}
+	})
+
+	t.Run("DrillDown", func(t *testing.T) {
+		r := b.get("/dashboard/451224100?year=2024")
+		check(t, "township", r, http.StatusOK, []string{"新烟村委会", "巴拉村委会", `href="/dashboard/451224100201?year=2024"`}, []string{"长乐村委会"})
+		r = b.get("/dashboard/451224100202?year=2024")
+		check(t, "village", r, http.StatusOK, []string{"巴拉村委会"}, []string{"新烟村委会"})
+	})
+
+	t.Run("Export", func(t *testing.T) {
+		f, sheet := openXLSX(t, b.get("/dashboard/export.xlsx?area=451224&year=2024&table=children"))
+		wantCells(t, f, sheet, map[string]string{
+			"A1": "下辖乡镇贫困户分布", "A3": "乡镇", "B3": "建档立卡户数", "D3": "未脱贫户", "F3": "已脱贫户",
+			"A4": "东兰镇", "B4": "3", "C4": "6", "D4": "2", "F4": "1", "H4": "33.3",
+			"A5": "长乐镇", "B5": "1", "A6": "合计", "B6": "4", "F6": "1", "H6": "25",
+		})
+		if typ, _ := f.GetCellType(sheet, "B4"); typ == excelize.CellTypeSharedString || typ == excelize.CellTypeInlineString {
+			t.Errorf("B4 is text, want a number")
+		}
+		f, sheet = openXLSX(t, b.get("/dashboard/export.xlsx?area=451224&year=2024&table=plan"))
+		wantCells(t, f, sheet, map[string]string{"A1": "年度脱贫计划完成情况", "A4": "东兰镇", "B4": "3", "C4": "1", "D4": "33.3", "B5": "0", "D5": ""})
+		f, sheet = openXLSX(t, b.get("/dashboard/export.xlsx?area=451224&year=2024&table=status"))
+		wantCells(t, f, sheet, map[string]string{"A3": "脱贫状态", "A4": "未脱贫", "B4": "3", "A5": "已脱贫(享受政策)", "B5": "1"})
+		check(t, "unknown table", b.get("/dashboard/export.xlsx?area=451224&year=2024&table=nope"), http.StatusNotFound, nil, nil)
+		// English headers in English.
+		f, sheet = openXLSX(t, b.get("/dashboard/export.xlsx?area=451224&year=2024&table=children&lang=en"))
+		wantCells(t, f, sheet, map[string]string{"A3": "Townships", "B3": "Registered households"})
+		b.get("/?lang=zh")
+	})
+
+	t.Run("Scope", func(t *testing.T) {
+		v := e.login(e.village)
+		check(t, "village on county", v.get("/dashboard/451224?year=2024"), http.StatusNotFound, nil, []string{"东兰镇"})
+		check(t, "village export of county", v.get("/dashboard/export.xlsx?area=451224&year=2024&table=children"), http.StatusNotFound, nil, nil)
+		check(t, "village own", v.get("/dashboard?year=2024"), http.StatusOK, []string{"新烟村委会"}, []string{"巴拉村委会", "长乐镇"})
+		check(t, "bad code", b.get("/dashboard/45x?year=2024"), http.StatusNotFound, nil, nil)
+	})
+
+	t.Run("Nav", func(t *testing.T) {
+		r := b.get("/?year=2024")
+		check(t, "overview", r, http.StatusOK, []string{`href="/dashboard"`, `href="/wall"`, `href="/map"`, `href="/plans"`, "挂图作战",
+			`href="/dashboard/451224?year=2024"`, `href="/wall/451224?year=2024"`}, nil)
+	})
+
+	t.Run("NoPlans", func(t *testing.T) {
+		r := e.login(e.fengshan).get("/dashboard/451223?year=2024")
+		check(t, "no plans", r, http.StatusOK, []string{"2024 年度尚未下达脱贫计划", "下达脱贫计划"}, nil)
+	})
+}
+
+// chartSpec returns the data-chart attribute of the panel titled title,
+// unescaped.
+func chartSpec(t *testing.T, body, title string) string {
+	t.Helper()
+	i := strings.Index(body, "<h2>"+title+"</h2>")
+	if i < 0 {
+		t.Fatalf("no panel %q", title)
+	}
+	m := regexp.MustCompile(`data-chart="([^"]*)"`).FindStringSubmatch(body[i:])
+	if m == nil {
+		t.Fatalf("no chart in panel %q", title)
+	}
+	return html.UnescapeString(m[1])
+}
