@@ -66,6 +66,8 @@ type Data struct {
 	// PreExitVillages lists the 12-digit codes of the 16 villages marked
 	// as 预脱贫村 candidates, by code.
 	PreExitVillages []string
+	// Plans are the year's exit plans of every village and township.
+	Plans []*tuopin.ExitPlan
 }
 
 // Demo user scopes: one real township of 东兰县 and one of its villages.
@@ -145,6 +147,13 @@ func Generate(seed int64) (*Data, error) {
 			d.PreExitVillages = append(d.PreExitVillages, v.Code)
 		}
 	}
+	var townships []*tuopin.Area
+	for _, a := range areas {
+		if a.Level == tuopin.LevelTownship && strings.HasPrefix(a.Code, CountyCode) {
+			townships = append(townships, a)
+		}
+	}
+	d.Plans = plans(d.Households, townships)
 	return d, nil
 }
 
@@ -153,6 +162,8 @@ type Services struct {
 	Areas      tuopin.AreaService
 	Users      tuopin.UserService
 	Households tuopin.HouseholdService
+	// Plans, when set, receives the exit plans.
+	Plans tuopin.PlanService
 }
 
 // LoadBatchSize is how many households Load stores per CreateHouseholds call.
@@ -189,6 +200,15 @@ func Load(ctx context.Context, svc Services, data *Data, progress func(done, tot
 		}
 		if progress != nil {
 			progress(i+len(batch), total)
+		}
+	}
+	if svc.Plans != nil {
+		for _, p := range data.Plans {
+			c := *p
+			c.Nodes = append([]tuopin.PlanNode(nil), p.Nodes...)
+			if err := svc.Plans.SetPlan(ctx, &c, "演示数据：县指挥部下达年度脱贫计划"); err != nil {
+				return fmt.Errorf("demo plan %s: %w", p.AreaCode, err)
+			}
 		}
 	}
 	return nil

@@ -365,3 +365,35 @@ func BenchmarkGenerate(b *testing.B) {
 		}
 	}
 }
+
+func TestPlans(t *testing.T) {
+	d, err := demo.Generate(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var villages, townships, households, persons int
+	for _, p := range d.Plans {
+		if err := p.Validate(); err != nil {
+			t.Fatalf("plan %s: %v", p.AreaCode, err)
+		}
+		switch tuopin.LevelOfCode(p.AreaCode) {
+		case tuopin.LevelVillage:
+			villages++
+		case tuopin.LevelTownship:
+			townships++
+			households += p.Households
+			persons += p.Persons
+		}
+		if last := p.Nodes[len(p.Nodes)-1]; last.Households != p.Households || last.Persons != p.Persons {
+			t.Fatalf("plan %s: last node %+v is not the whole plan", p.AreaCode, last)
+		}
+	}
+	// Every village and township of the county has a plan, and the
+	// townships' plans add up to the year's task of seed 002.
+	if villages != 152 || townships != 14 {
+		t.Fatalf("%d village plans, %d township plans", villages, townships)
+	}
+	if households != demo.Households || persons != demo.Persons {
+		t.Fatalf("plans sum to %d households, %d persons", households, persons)
+	}
+}

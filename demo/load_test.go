@@ -26,6 +26,7 @@ func TestLoad(t *testing.T) {
 			Areas:      sqldb.NewAreaService(db),
 			Users:      sqldb.NewUserService(db),
 			Households: sqldb.NewHouseholdService(db),
+			Plans:      sqldb.NewPlanService(db),
 		}
 		var calls [][2]int
 		start := time.Now()
@@ -59,6 +60,19 @@ func TestLoad(t *testing.T) {
 		// The county sees every household and person; counts per scope
 		// match the generated data.
 		county := tuopin.NewContextWithUser(ctx, users["county"])
+		// The county's plans are stored: one per township, adding up to
+		// the year's task.
+		plans, err := svc.Plans.FindPlans(county, demo.Year, demo.CountyCode)
+		if err != nil {
+			t.Fatal(err)
+		}
+		planned := 0
+		for _, p := range plans {
+			planned += p.Households
+		}
+		if len(plans) != 14 || planned != demo.Households {
+			t.Errorf("%d township plans for %d households", len(plans), planned)
+		}
 		stats, children, err := svc.Areas.FindAreaStats(county, demo.CountyCode, demo.Year)
 		if err != nil {
 			t.Fatal(err)

@@ -22,6 +22,7 @@ served as it is; one that holds other data is refused.`)
 	seed := fs.Int64("seed", 2016, "random seed: the same seed gives the same county")
 	reset := fs.Bool("reset", false, "delete the embedded store in --data first (not with --db)")
 	noServe := fs.Bool("load-only", false, "load the demo and exit without serving")
+	asOf := fs.String("as-of", demo.AsOf.Format(tuopin.DateLayout), "the date the wall chart and dashboard judge the plan's time nodes by; \"today\" for the real date")
 	cfg, err := m.parseConfig(fs, &cf, args)
 	if err != nil {
 		return err
@@ -58,6 +59,13 @@ served as it is; one that holds other data is refused.`)
 	if *noServe {
 		return nil
 	}
+	if *asOf != "today" {
+		d, err := time.Parse(tuopin.DateLayout, *asOf)
+		if err != nil {
+			return &exitError{code: 2, msg: fmt.Sprintf("--as-of %q: want a date like 2016-07-20, or today", *asOf)}
+		}
+		cfg.AsOf = d
+	}
 	srv, err := m.startServer(cfg, s)
 	if err != nil {
 		return err
@@ -66,6 +74,9 @@ served as it is; one that holds other data is refused.`)
 	fmt.Fprintf(m.Stdout, "Demo accounts (password %q for all):\n", demo.Password)
 	for _, u := range demo.Accounts() {
 		fmt.Fprintf(m.Stdout, "  %-9s %-18s %s\n", u.Username, u.Role, u.Description)
+	}
+	if !cfg.AsOf.IsZero() {
+		fmt.Fprintf(m.Stdout, "\nThe wall chart and dashboard judge the 2016 plan as of %s (--as-of).\n", cfg.AsOf.Format(tuopin.DateLayout))
 	}
 	fmt.Fprintln(m.Stdout, "\nStop with Ctrl-C.")
 	<-ctx.Done()
@@ -95,7 +106,7 @@ func (m *Main) loadDemo(ctx context.Context, s *services, seed int64) error {
 	}
 	fmt.Fprintf(m.Stdout, "generating the demo county (seed %d)…\n", seed)
 	last := time.Time{}
-	err = demo.Load(ctx, demo.Services{Areas: s.areas, Users: s.users, Households: s.households}, data, func(done, total int) {
+	err = demo.Load(ctx, demo.Services{Areas: s.areas, Users: s.users, Households: s.households, Plans: s.plans}, data, func(done, total int) {
 		if now := time.Now(); now.Sub(last) > 500*time.Millisecond || done == total {
 			last = now
 			fmt.Fprintf(m.Stderr, "\r  households %d / %d", done, total)
