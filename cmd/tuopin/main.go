@@ -96,6 +96,7 @@ Commands:
   areas import  load statistical division code files (NBS 2023 CSV, .gz ok)
   audit verify  check the audit log's hash chain; exit 1 on the first bad entry
   rollup        rebuild or check the per-area counts (roll-ups); check exits 1 on a difference
+  bench         measure load and dashboard reads at national scale
   version       print the version
 
 Common flags (also environment variables, or keys in a --config file):
@@ -128,6 +129,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.runAudit(ctx, rest)
 	case "rollup", "rollups":
 		return m.runRollup(ctx, rest)
+	case "bench":
+		return m.runBench(ctx, rest)
 	case "version", "-v", "--version":
 		fmt.Fprintln(m.Stdout, "tuopin", version)
 		return nil
