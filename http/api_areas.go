@@ -46,24 +46,12 @@ func (s *Server) apiAreaStats(w http.ResponseWriter, r *http.Request) {
 		s.jsonError(w, r, err)
 		return
 	}
-	year, err := queryInt(r.URL.Query(), "year")
+	year, err := s.apiYear(r)
 	if err != nil {
 		s.jsonError(w, r, err)
 		return
 	}
-	if year == nil {
-		years, err := s.svc.Households.FindYears(ctx)
-		if err != nil {
-			s.jsonError(w, r, err)
-			return
-		}
-		y := time.Now().Year()
-		if len(years) > 0 {
-			y = years[0]
-		}
-		year = &y
-	}
-	stats, children, err := s.svc.Areas.FindAreaStats(ctx, p, *year)
+	stats, children, err := s.svc.Areas.FindAreaStats(ctx, p, year)
 	if err != nil {
 		s.jsonError(w, r, err)
 		return
@@ -100,4 +88,22 @@ func (s *Server) apiAreaChildren(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, newList(items, total, offset, limit))
+}
+
+// apiYear returns the registry year an API call asks for with ?year=, or
+// the newest year in the caller's scope, or this year for an empty one.
+func (s *Server) apiYear(r *http.Request) (int, error) {
+	year, err := queryInt(r.URL.Query(), "year")
+	if err != nil {
+		return 0, err
+	} else if year != nil {
+		return *year, nil
+	}
+	years, err := s.svc.Households.FindYears(r.Context())
+	if err != nil {
+		return 0, err
+	} else if len(years) > 0 {
+		return years[0], nil
+	}
+	return time.Now().Year(), nil
 }

@@ -48,24 +48,12 @@ func (s *Server) apiPlans(w http.ResponseWriter, r *http.Request) {
 		s.jsonError(w, r, err)
 		return
 	}
-	year, err := queryInt(r.URL.Query(), "year")
+	year, err := s.apiYear(r)
 	if err != nil {
 		s.jsonError(w, r, err)
 		return
 	}
-	if year == nil {
-		years, err := s.svc.Households.FindYears(r.Context())
-		if err != nil {
-			s.jsonError(w, r, err)
-			return
-		}
-		y := time.Now().Year()
-		if len(years) > 0 {
-			y = years[0]
-		}
-		year = &y
-	}
-	body, err := s.planList(r, p, *year)
+	body, err := s.planList(r, p, year)
 	if err != nil {
 		s.jsonError(w, r, err)
 		return
