@@ -74,7 +74,8 @@ type Household struct {
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 
-	// Members is filled by FindHouseholdByID, not by listings.
+	// Members is filled by FindHouseholdByID and EachHousehold, not by
+	// listings.
 	Members []*Member `json:"members,omitempty"`
 }
 
@@ -292,6 +293,12 @@ type HouseholdService interface {
 	// FindHouseholds lists households (without members) ordered by area
 	// code and number, with the total count before paging.
 	FindHouseholds(ctx context.Context, filter HouseholdFilter) ([]*Household, int, error)
+
+	// EachHousehold calls fn for every household matching filter (Offset
+	// and Limit ignored), with its members, in the order of FindHouseholds.
+	// It reads in bounded chunks, for exports of whole areas; an error
+	// from fn stops it and is returned.
+	EachHousehold(ctx context.Context, filter HouseholdFilter, fn func(*Household) error) error
 
 	// CreateHousehold validates and stores a household with its members.
 	// Returns EINVALID (fields named) for bad input, an unknown or

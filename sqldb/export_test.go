@@ -27,3 +27,6 @@ var SplitStatements = splitStatements
 
 // LatestSchemaVersion exposes the binary's schema version.
 var LatestSchemaVersion = latestSchemaVersion
+
+// SetExportChunk sets how many households EachHousehold reads per query.
+func SetExportChunk(s *HouseholdService, n int) { s.chunk = n }

@@ -23,6 +23,9 @@ var _ tuopin.HouseholdService = (*HouseholdService)(nil)
 // household only when the caller may see it.
 type HouseholdService struct {
 	db *DB
+	// chunk is the number of households EachHousehold reads per query
+	// (0: exportChunk); tests make it small.
+	chunk int
 }
 
 // NewHouseholdService returns the household service of db.
@@ -119,66 +122,12 @@ func (s *HouseholdService) FindHouseholdByID(ctx context.Context, id int64) (*tu
 // index range. Limit is 50 by default and at most 500. Without a user it
 // finds nothing; a malformed AreaPrefix is EINVALID.
 func (s *HouseholdService) FindHouseholds(ctx context.Context, filter tuopin.HouseholdFilter) ([]*tuopin.Household, int, error) {
-	u := tuopin.UserFromContext(ctx)
-	if u == nil {
+	from, cond, args, search, none, err := householdWhere(ctx, filter)
+	if err != nil {
+		return nil, 0, err
+	} else if none {
 		return []*tuopin.Household{}, 0, nil
 	}
-	// The scope, narrowed by AreaPrefix when that lies inside it.
-	prefix := u.Scope
-	if ap := strings.TrimSpace(filter.AreaPrefix); ap != "" {
-		if tuopin.IsCode12(ap) {
-			ap = tuopin.PrefixOfCode(ap)
-		}
-		if !tuopin.IsDigits(ap) || len(ap) > 16 {
-			return nil, 0, tuopin.FieldErr("area_prefix", "invalid_code", "%q is not an area code prefix.", filter.AreaPrefix)
-		}
-		switch {
-		case strings.HasPrefix(ap, prefix):
-			prefix = ap
-		case !strings.HasPrefix(prefix, ap):
-			return []*tuopin.Household{}, 0, nil // disjoint from the scope
-		}
-	}
-	from, fromArgs, search := "households h", []any(nil), false
-	var where []string
-	var args []any
-	add := func(cond string, a ...any) { where, args = append(where, cond), append(args, a...) }
-	if q := strings.TrimSpace(filter.Query); q != "" {
-		if !utf8.ValidString(q) || utf8.RuneCountInString(q) > 50 {
-			return []*tuopin.Household{}, 0, nil
-		}
-		scope, scopeArgs := scopeRange("area_code", prefix)
-		hits, a := householdHits(q, scope, scopeArgs, filter.Year)
-		if hits == "" {
-			return []*tuopin.Household{}, 0, nil
-		}
-		// The search drives the query: SQLite takes the left side of a
-		// CROSS JOIN as the outer loop, so the (few) hits are looked up by
-		// id rather than every household in scope probed against them.
-		// For PostgreSQL a CROSS JOIN is a plain join its planner orders.
-		from, fromArgs, search = "("+hits+") hit CROSS JOIN households h", a, true
-		add("h.id = hit.id")
-	}
-	if hScope, a := scopeRange("h.area_code", prefix); hScope != "" {
-		add(hScope, a...)
-	}
-	if v := filter.ID; v != nil {
-		add("h.id = ?", *v)
-	}
-	if v := filter.Year; v != nil {
-		add("h.year = ?", *v)
-	}
-	if v := filter.Number; v != nil {
-		add("h.number = ?", strings.TrimSpace(*v))
-	}
-	if v := filter.Status; v != nil {
-		add("h.status = ?", *v)
-	}
-	cond := "1 = 1"
-	if len(where) > 0 {
-		cond = strings.Join(where, " AND ")
-	}
-	args = append(fromArgs, args...)
 
 	tx, err := s.db.beginRead(ctx)
 	if err != nil {
@@ -232,6 +181,75 @@ func (s *HouseholdService) FindHouseholds(ctx context.Context, filter tuopin.Hou
 		}
 	}
 	return out, n, nil
+}
+
+// householdWhere builds the FROM clause (alias h) and the WHERE condition
+// of a household listing: the caller's scope, narrowed by the filter's
+// AreaPrefix, and the filter's other fields (not Offset and Limit). none
+// reports a filter that can match nothing (no user, a prefix disjoint from
+// the scope, an unusable query); search, a query that drives the FROM.
+func householdWhere(ctx context.Context, filter tuopin.HouseholdFilter) (from, cond string, args []any, search, none bool, err error) {
+	u := tuopin.UserFromContext(ctx)
+	if u == nil {
+		return "", "", nil, false, true, nil
+	}
+	// The scope, narrowed by AreaPrefix when that lies inside it.
+	prefix := u.Scope
+	if ap := strings.TrimSpace(filter.AreaPrefix); ap != "" {
+		if tuopin.IsCode12(ap) {
+			ap = tuopin.PrefixOfCode(ap)
+		}
+		if !tuopin.IsDigits(ap) || len(ap) > 16 {
+			return "", "", nil, false, false, tuopin.FieldErr("area_prefix", "invalid_code", "%q is not an area code prefix.", filter.AreaPrefix)
+		}
+		switch {
+		case strings.HasPrefix(ap, prefix):
+			prefix = ap
+		case !strings.HasPrefix(prefix, ap):
+			return "", "", nil, false, true, nil // disjoint from the scope
+		}
+	}
+	from, fromArgs := "households h", []any(nil)
+	var where []string
+	add := func(cond string, a ...any) { where, args = append(where, cond), append(args, a...) }
+	if q := strings.TrimSpace(filter.Query); q != "" {
+		if !utf8.ValidString(q) || utf8.RuneCountInString(q) > 50 {
+			return "", "", nil, false, true, nil
+		}
+		scope, scopeArgs := scopeRange("area_code", prefix)
+		hits, a := householdHits(q, scope, scopeArgs, filter.Year)
+		if hits == "" {
+			return "", "", nil, false, true, nil
+		}
+		// The search drives the query: SQLite takes the left side of a
+		// CROSS JOIN as the outer loop, so the (few) hits are looked up by
+		// id rather than every household in scope probed against them.
+		// For PostgreSQL a CROSS JOIN is a plain join its planner orders.
+		from, fromArgs, search = "("+hits+") hit CROSS JOIN households h", a, true
+		add("h.id = hit.id")
+	}
+	if hScope, a := scopeRange("h.area_code", prefix); hScope != "" {
+		add(hScope, a...)
+	}
+	if v := filter.ID; v != nil {
+		add("h.id = ?", *v)
+	}
+	if v := filter.Year; v != nil {
+		add("h.year = ?", *v)
+	}
+	if v := filter.Number; v != nil {
+		add("h.number = ?", strings.TrimSpace(*v))
+	}
+	if v := filter.Status; v != nil {
+		add("h.status = ?", *v)
+	}
+	cond = "1 = 1"
+	if len(where) > 0 {
+		cond = strings.Join(where, " AND ")
+	}
+	args = append(fromArgs, args...)
+
+	return from, cond, args, search, false, nil
 }
 
 // householdHits returns a query for the IDs of the households whose
