@@ -28,6 +28,15 @@ type householdsData struct {
 	// the list filtered to them. AreaChildren narrows the filter a level.
 	AreaCrumbs   []crumb
 	AreaChildren []*tuopin.Area
+	// ExportQuery is the query of the list's current filters, for the
+	// export links ("q=…&year=…", without format and layout).
+	ExportQuery string
+}
+
+// ExportURL is the export of the list's current filters in a format and
+// layout.
+func (d *householdsData) ExportURL(format, layout string) string {
+	return "/households/export?format=" + format + "&layout=" + layout + "&" + d.ExportQuery
 }
 
 // householdList shows the registry of the user's scope, filtered and paged
@@ -97,6 +106,22 @@ func (s *Server) householdList(w http.ResponseWriter, r *http.Request) {
 	d.Items = items
 	d.AreaNames = s.villageNames(ctx, items)
 	d.Pager = newPager("/households", q, page, householdPageSize, total)
+	ev := url.Values{}
+	if d.Query != "" {
+		ev.Set("q", d.Query)
+	}
+	if d.Status != "" {
+		ev.Set("status", d.Status)
+	}
+	if d.Year != 0 {
+		ev.Set("year", strconv.Itoa(d.Year))
+	} else {
+		ev.Set("year", "all")
+	}
+	if d.Area != "" {
+		ev.Set("area", d.Area)
+	}
+	d.ExportQuery = ev.Encode()
 
 	if partial {
 		s.renderBlock(w, r, http.StatusOK, viewHouseholds, "results", d)

@@ -18,6 +18,7 @@ func (s *Server) apiRouteTable() []route {
 		{"GET /api/v1/areas/{code}/children", s.apiAreaChildren},
 		{"GET /api/v1/households", s.apiHouseholdList},
 		{"POST /api/v1/households", s.apiHouseholdCreate},
+		{"GET /api/v1/households/export", s.apiHouseholdExport},
 		{"GET /api/v1/households/{id}", s.apiHouseholdGet},
 		{"PATCH /api/v1/households/{id}", s.apiHouseholdPatch},
 		{"POST /api/v1/households/{id}/status", s.apiHouseholdStatus},

@@ -19,24 +19,25 @@ import (
 // them has no file under templates/views/, so a typo cannot wait for a
 // request to be found.
 const (
-	viewLogin         = "login"
-	viewError         = "error"
-	viewArea          = "area"
-	viewHouseholds    = "households"
-	viewHousehold     = "household"
-	viewHouseholdForm = "household_form"
-	viewUsers         = "users"
-	viewUserForm      = "user_form"
-	viewAudit         = "audit"
-	viewAccount       = "account"
-	viewDashboard     = "dashboard"
-	viewWall          = "wall"
-	viewMap           = "map"
-	viewPlans         = "plans"
+	viewLogin          = "login"
+	viewError          = "error"
+	viewArea           = "area"
+	viewHouseholds     = "households"
+	viewHousehold      = "household"
+	viewHouseholdForm  = "household_form"
+	viewHouseholdPrint = "household_print"
+	viewUsers          = "users"
+	viewUserForm       = "user_form"
+	viewAudit          = "audit"
+	viewAccount        = "account"
+	viewDashboard      = "dashboard"
+	viewWall           = "wall"
+	viewMap            = "map"
+	viewPlans          = "plans"
 )
 
 var requiredViews = []string{
-	viewLogin, viewError, viewArea, viewHouseholds, viewHousehold, viewHouseholdForm,
+	viewLogin, viewError, viewArea, viewHouseholds, viewHousehold, viewHouseholdForm, viewHouseholdPrint,
 	viewUsers, viewUserForm, viewAudit, viewAccount, viewDashboard, viewWall, viewMap, viewPlans,
 }
 
