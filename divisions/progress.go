@@ -2,9 +2,10 @@ package divisions
 
 import (
 	"fmt"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -198,22 +199,10 @@ func bar(frac float64, width int) string {
 }
 
 // group formats n with thousands separators: 620573 → "620,573".
-func group(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var out strings.Builder
-	if neg {
-		out.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			out.WriteByte(',')
-		}
-		out.WriteRune(c)
-	}
-	return out.String()
-}
+func group(n int64) string { return grouping.Sprint(n) }
+
+// grouping prints integers with English digit grouping.
+var grouping = message.NewPrinter(language.English)
 
 // clock formats a duration as m:ss or h:mm:ss.
 func clock(d time.Duration) string {

@@ -3,6 +3,8 @@ package apphttp
 import (
 	"bytes"
 	"fmt"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -175,22 +177,10 @@ func templateFuncs(lang string, a *assets) template.FuncMap {
 }
 
 // formatInt writes an integer with thousands separators: 12,345.
-func formatInt(n int) string {
-	s := strconv.Itoa(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
+func formatInt(n int) string { return grouping.Sprint(n) }
+
+// grouping prints integers with English digit grouping.
+var grouping = message.NewPrinter(language.English)
 
 // formatYuan writes an amount in yuan with separators: 12,345.60.
 func formatYuan(m tuopin.Money) string {
