@@ -48,14 +48,17 @@ func waitFor(t *testing.T, ctx context.Context, what, expr string) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
+		// While a navigation is under way the page may have no body yet and
+		// the expression throws: that is "not yet", not a failure, until the
+		// deadline.
 		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-		if ok {
+		if err == nil && ok {
 			return
 		}
 		if time.Now().After(deadline) {
+			if err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
 			text, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
 			t.Fatalf("%s: %s stayed false; page:\n%s", what, expr, excerpt(text))
 		}
