@@ -1,6 +1,11 @@
 package tuopin
 
-import "context"
+import (
+	"context"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
 
 // Code tables. Every enumeration of the registry is a table of (code, label)
 // with a validity period, because the national tables changed over the
@@ -25,7 +30,8 @@ const (
 )
 
 // CodeKinds lists the kinds in display order.
-var CodeKinds = []string{CodeAttribute, CodeStatus, CodeCause, CodeSex, CodeRelation, CodeEducation, CodeHealth, CodeSkill}
+var CodeKinds = append([]string{CodeAttribute, CodeStatus, CodeCause, CodeSex, CodeRelation, CodeEducation, CodeHealth, CodeSkill},
+	nationalCodeKinds...)
 
 // Code is one entry of a code table.
 type Code struct {
@@ -37,6 +43,77 @@ type Code struct {
 	// in (0 = open).
 	ValidFrom int `json:"valid_from,omitempty"`
 	ValidTo   int `json:"valid_to,omitempty"`
+	// Ord is the code's place in its table's display order (1, 2 …); 0
+	// on a new code means after the last one.
+	Ord int `json:"ord,omitempty"`
+}
+
+// Bounds of a code's fields.
+const (
+	maxCodeLen      = 16
+	maxCodeLabelLen = 50
+	// MinCodeYear and MaxCodeYear bound ValidFrom and ValidTo (0 = open).
+	MinCodeYear = 1990
+	MaxCodeYear = 2100
+)
+
+// Validate checks a code's shape: a known kind; a code of at most 16
+// letters, digits, '_' or '-'; a label; and a validity period whose years,
+// when set, lie in MinCodeYear … MaxCodeYear with ValidFrom ≤ ValidTo.
+func (c *Code) Validate() error {
+	var f Fields
+	if !slices.Contains(CodeKinds, c.Kind) {
+		f.Add("kind", "invalid_choice", "Unknown code table %q.", c.Kind)
+	}
+	switch {
+	case c.Code == "":
+		f.Add("code", "required", "The code is required.")
+	case len(c.Code) > maxCodeLen:
+		f.Add("code", "too_long", "A code has at most %d characters.", maxCodeLen)
+	case strings.IndexFunc(c.Code, func(r rune) bool {
+		return !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '_' || r == '-')
+	}) >= 0:
+		f.Add("code", "invalid_code_chars", "A code may use only letters, digits, '_' and '-'.")
+	}
+	if strings.TrimSpace(c.Label) == "" {
+		f.Add("label", "required", "The label is required.")
+	} else if utf8.RuneCountInString(c.Label) > maxCodeLabelLen {
+		f.Add("label", "too_long", "The label must be at most %d characters.", maxCodeLabelLen)
+	}
+	if utf8.RuneCountInString(c.LabelEn) > 2*maxCodeLabelLen {
+		f.Add("label_en", "too_long", "The English label must be at most %d characters.", 2*maxCodeLabelLen)
+	}
+	for _, y := range []struct {
+		key  string
+		year int
+	}{{"valid_from", c.ValidFrom}, {"valid_to", c.ValidTo}} {
+		if y.year != 0 && (y.year < MinCodeYear || y.year > MaxCodeYear) {
+			f.Add(y.key, "code_year", "The year must be between %d and %d, or empty.", MinCodeYear, MaxCodeYear)
+		}
+	}
+	if c.ValidFrom != 0 && c.ValidTo != 0 && c.ValidFrom > c.ValidTo {
+		f.Add("valid_to", "before_valid_from", "The last year of use is before the first.")
+	}
+	if c.Ord < 0 {
+		f.Add("ord", "negative", "The order must not be negative.")
+	}
+	return f.Err()
+}
+
+// IsWorkflowCode reports whether a code has a meaning in the program
+// itself (a status of the exit procedure, the household head, yes/no):
+// such a code may be relabelled but never deleted or retired.
+func IsWorkflowCode(kind, code string) bool {
+	switch kind {
+	case CodeStatus:
+		_, ok := StatusTransitions[code]
+		return ok
+	case CodeRelation:
+		return code == RelationHead
+	case CodeYesNo:
+		return code == Yes || code == No
+	}
+	return false
 }
 
 // ValidIn reports whether the code may be used in a registry year.
@@ -88,7 +165,7 @@ func IsPoorStatus(s string) bool {
 func IsExitedStatus(s string) bool { return s == StatusExited || s == StatusExitedDone }
 
 // DefaultCodes is the seed content of the code tables.
-var DefaultCodes = []Code{
+var DefaultCodes = append([]Code{
 	{Kind: CodeAttribute, Code: "01", Label: "一般贫困户", LabelEn: "Ordinary poor household"},
 	{Kind: CodeAttribute, Code: "02", Label: "低保脱贫户", LabelEn: "Exited, minimum-living-allowance"},
 	{Kind: CodeAttribute, Code: "03", Label: "特困供养脱贫户", LabelEn: "Exited, destitute support"},
@@ -166,7 +243,7 @@ var DefaultCodes = []Code{
 	{Kind: CodeSkill, Code: "03", Label: "弱劳动力或半劳动力", LabelEn: "Weak or half labour"},
 	{Kind: CodeSkill, Code: "04", Label: "丧失劳动力", LabelEn: "Lost labour capacity"},
 	{Kind: CodeSkill, Code: "05", Label: "无劳动力", LabelEn: "No labour capacity"},
-}
+}, nationalCodes...)
 
 // CodeSet is a lookup over code tables, used by validation, forms and
 // exports alike.
@@ -226,8 +303,29 @@ func (s *CodeSet) Label(kind, code, lang string) string {
 	return c.Label
 }
 
-// CodeService reads the code tables as stored (seeded from DefaultCodes).
+// CodeService keeps the code tables as stored (seeded from DefaultCodes).
+//
+// The code tables are national: one set serves every area of a
+// deployment, since forms, imports, exports and validation must agree on
+// them. Editing them is therefore a weighty act, allowed to RoleAdmin and
+// RoleCountyAdmin (the county office, which runs a county's deployment)
+// and audited ("code.set", "code.delete"); a county admin's change applies
+// to everyone using the deployment.
 type CodeService interface {
 	// FindCodeSet returns every code table. Any logged-in user may call it.
 	FindCodeSet(ctx context.Context) (*CodeSet, error)
+
+	// SetCode creates a code or changes the label, English label, validity
+	// years and order of a stored one. A code is retired by setting
+	// ValidTo: it stays for the records and years that used it. Returns
+	// EFORBIDDEN unless the role is RoleAdmin or RoleCountyAdmin, EINVALID
+	// for bad fields (Code.Validate), and ECONFLICT when the new validity
+	// would leave out a registry year whose records use the code, or when
+	// a workflow code (IsWorkflowCode) would be retired.
+	SetCode(ctx context.Context, c Code, reason string) error
+
+	// DeleteCode removes a code that no record uses. Returns the role
+	// errors of SetCode, ENOTFOUND for a missing code, and ECONFLICT for a
+	// code in use or a workflow code: retire those instead.
+	DeleteCode(ctx context.Context, kind, code, reason string) error
 }
