@@ -24,7 +24,26 @@ const (
 	ActionTokenDelete     = "token.delete"
 	ActionRollupRebuild   = "rollup.rebuild"
 	ActionPlanSet         = "plan.set"
+	ActionParamSet        = "param.set"
+	ActionParamDelete     = "param.delete"
+	ActionCodeSet         = "code.set"
+	ActionCodeDelete      = "code.delete"
 )
+
+// AuditActions lists every audit action, in the order the audit page's
+// filter offers them. A test checks that storage writes no other.
+var AuditActions = []string{
+	ActionHouseholdCreate, ActionHouseholdUpdate, ActionHouseholdStatus, ActionHouseholdEvent,
+	ActionYearStart, ActionIDReviewFile, ActionIDReviewResolve,
+	ActionImportUpload, ActionImportMapping, ActionImportCommit, ActionImportCancel,
+	ActionPlanSet, ActionParamSet, ActionParamDelete, ActionCodeSet, ActionCodeDelete,
+	ActionUserCreate, ActionUserUpdate, ActionUserLogin, ActionTokenCreate, ActionTokenDelete,
+	ActionAreasImport, ActionRollupRebuild,
+}
+
+// AuditTargetKinds lists every target kind of the audit log.
+var AuditTargetKinds = []string{"household", "registry_year", "id_review", "import_job", "import_mapping",
+	"plan", "parameter", "code", "user", "api_token", "areas", "rollups"}
 
 // AuditTimeLayout is how audit times are stored and hashed: UTC with
 // microseconds, fixed width, so that the text sorts and round-trips on

@@ -69,6 +69,12 @@ type Household struct {
 	IncomePerCapita Money  `json:"income_per_capita"`
 	Status          string `json:"status"` // CodeStatus aar010
 	Phone           string `json:"phone,omitempty"`
+	// Details holds the national field set beyond the columns above, by
+	// HouseholdFieldDefs key, in canonical form (fields.go).
+	Details map[string]string `json:"details,omitempty"`
+	// Indicators are derived by storage on every write (Household.Derive):
+	// the 两不愁三保障 gaps and the income band against the year's line.
+	Indicators Indicators `json:"indicators"`
 	// Version increases with every change, for optimistic locking.
 	Version   int       `json:"version"`
 	CreatedAt time.Time `json:"created_at"`
@@ -91,6 +97,9 @@ type Member struct {
 	Education   string    `json:"education"` // CodeEducation
 	Health      string    `json:"health"`    // CodeHealth
 	Skill       string    `json:"skill"`     // CodeSkill
+	// Details holds the member fields of the national export beyond the
+	// columns above, by MemberFieldDefs key (fields.go).
+	Details map[string]string `json:"details,omitempty"`
 }
 
 // Head returns the household head among the members, or nil.
@@ -119,6 +128,18 @@ func (h *Household) Normalize(now time.Time) {
 			h.HeadName = head.Name
 		}
 	}
+	trimDetails(h.Details)
+	h.sumTransferParts()
+}
+
+func trimDetails(d map[string]string) {
+	for k, v := range d {
+		if t := strings.TrimSpace(v); t == "" {
+			delete(d, k)
+		} else if t != v {
+			d[k] = t
+		}
+	}
 }
 
 // Normalize trims a member's input and fills birth date and sex from a
@@ -126,6 +147,7 @@ func (h *Household) Normalize(now time.Time) {
 func (m *Member) Normalize(now time.Time) {
 	m.Name = strings.TrimSpace(m.Name)
 	m.IDNumber = NormalizeIDNumber(m.IDNumber)
+	trimDetails(m.Details)
 	if info, err := ParseIDNumber(m.IDNumber, now); err == nil {
 		if m.BirthDate.IsZero() {
 			m.BirthDate = info.BirthDate
@@ -166,6 +188,7 @@ func (h *Household) Validate(codes *CodeSet, now time.Time) error {
 	if h.Phone != "" && (len(h.Phone) > 20 || !IsDigits(strings.ReplaceAll(h.Phone, "-", ""))) {
 		f.Add("phone", "invalid_phone", "Phone number may use only digits and '-'.")
 	}
+	normalizeDetails(h.Details, householdFieldByKey, codes, h.Year, &f, "details.")
 
 	if len(h.Members) == 0 {
 		f.Add("members", "required", "A household needs at least one member, its head.")
@@ -224,6 +247,10 @@ func (m *Member) Validate(codes *CodeSet, year int, now time.Time) error {
 	checkOptionalCode(&f, codes, "education", CodeEducation, m.Education, year)
 	checkOptionalCode(&f, codes, "health", CodeHealth, m.Health, year)
 	checkOptionalCode(&f, codes, "skill", CodeSkill, m.Skill, year)
+	normalizeDetails(m.Details, memberFieldByKey, codes, year, &f, "details.")
+	if m.Education != "" && m.Details["school_status"] != "" {
+		f.Add("education", "exclusive", "文化程度 and 在校生状况 exclude each other: a pupil has a school status, not an education level.")
+	}
 	return f.Err()
 }
 
@@ -274,7 +301,11 @@ type HouseholdUpdate struct {
 	MainCause       *string
 	IncomePerCapita *Money
 	Phone           *string
-	Members         *[]*Member
+	// Details, when non-nil, replaces the household's details whole.
+	Details *map[string]string
+	// Members, when non-nil, replaces the member list (each member's
+	// Details with it).
+	Members *[]*Member
 	// Version, when set, must equal the stored version (ECONFLICT otherwise).
 	Version *int
 	// Reason is recorded in the audit log.

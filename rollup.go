@@ -20,6 +20,10 @@ import (
 //	status:<code>, status_persons:<code>    by 脱贫状态
 //	cause:<code>                            households by main cause
 //	attribute:<code>                        households by 贫困户属性
+//	gap_food, gap_house, gap_water          households with that 两不愁三保障 gap
+//	gap_school, gap_uninsured               persons: children out of school, uninsured
+//	gap_any                                 households with at least one gap
+//	income_band:<band>                      households by IncomeBandOf
 const (
 	MetricHouseholds       = "households"
 	MetricPersons          = "persons"
@@ -31,7 +35,17 @@ const (
 	MetricStatusPersons    = "status_persons:"
 	MetricCausePrefix      = "cause:"
 	MetricAttributePrefix  = "attribute:"
+	MetricGapFood          = "gap_food"
+	MetricGapSchool        = "gap_school"
+	MetricGapUninsured     = "gap_uninsured"
+	MetricGapHouse         = "gap_house"
+	MetricGapWater         = "gap_water"
+	MetricGapAny           = "gap_any"
+	MetricIncomeBandPrefix = "income_band:"
 )
+
+// GapMetrics lists the 两不愁三保障 gap metrics in display order.
+var GapMetrics = []string{MetricGapFood, MetricGapSchool, MetricGapUninsured, MetricGapHouse, MetricGapWater, MetricGapAny}
 
 // HouseholdMetrics returns what one household contributes to the roll-ups
 // of every area above it. Storage adds it on create, subtracts the old and
@@ -53,7 +67,37 @@ func HouseholdMetrics(h *Household) map[string]int64 {
 	if IsExitedStatus(h.Status) {
 		m[MetricExitedHouseholds], m[MetricExitedPersons] = 1, size
 	}
+	ind := h.Indicators
+	if ind.IncomeBand != "" {
+		m[MetricIncomeBandPrefix+ind.IncomeBand] = 1
+	}
+	any := false
+	for _, g := range []struct {
+		key string
+		n   int64
+	}{
+		{MetricGapFood, b2i(ind.FoodClothingGap)},
+		{MetricGapSchool, int64(ind.OutOfSchool)},
+		{MetricGapUninsured, int64(ind.Uninsured)},
+		{MetricGapHouse, b2i(ind.UnsafeHouse)},
+		{MetricGapWater, b2i(ind.UnsafeWater)},
+	} {
+		if g.n > 0 {
+			m[g.key] = g.n
+			any = true
+		}
+	}
+	if any {
+		m[MetricGapAny] = 1
+	}
 	return m
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // RollupMetrics returns every metric key that HouseholdMetrics can give for
@@ -74,6 +118,10 @@ func RollupMetrics(codes *CodeSet, year int) []string {
 	}
 	for _, c := range codes.List(CodeAttribute, year) {
 		keys = append(keys, MetricAttributePrefix+c.Code)
+	}
+	keys = append(keys, GapMetrics...)
+	for _, b := range IncomeBands {
+		keys = append(keys, MetricIncomeBandPrefix+b)
 	}
 	return keys
 }

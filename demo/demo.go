@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -129,6 +130,7 @@ func Generate(seed int64) (*Data, error) {
 		ids:    make(map[string]bool, Persons),
 		phones: make(map[string]bool, Households),
 	}
+	g.details = &detailGen{rng: detailRNG(seed)}
 	d := &Data{Seed: seed, Year: Year, Areas: areas, Users: demoUsers()}
 	preExit := g.pickPreExit(villages)
 	counts := g.householdsPerVillage(villages, preExit)
@@ -164,6 +166,14 @@ type Services struct {
 	Households tuopin.HouseholdService
 	// Plans, when set, receives the exit plans.
 	Plans tuopin.PlanService
+	// Params, when set, receives the demo's poverty line (PovertyLine for
+	// the county and year), before the households, so that their income
+	// bands are derived against it.
+	Params tuopin.ParamService
+	// Events, when set, dates the first exit batch on the timelines: the
+	// pre-exit households are stored as 未脱贫 and then moved to 预脱贫 on
+	// the day their village's public notice began (preExitDate).
+	Events tuopin.EventService
 }
 
 // LoadBatchSize is how many households Load stores per CreateHouseholds call.
@@ -188,18 +198,39 @@ func Load(ctx context.Context, svc Services, data *Data, progress func(done, tot
 			return fmt.Errorf("demo user %s: %w", u.Username, err)
 		}
 	}
+	if svc.Params != nil {
+		p := &tuopin.Parameter{Kind: tuopin.ParamPovertyLine, Year: data.Year, Region: CountyCode, Value: PovertyLine,
+			Source: "演示数据 demo figure: 3146 元 is a 2016 county-level exit line of 宁都县 (domain.md §2.1), used here as 东兰县's; not an official figure"}
+		if err := svc.Params.SetParameter(ctx, p, "演示数据：设定年度贫困线"); err != nil {
+			return fmt.Errorf("demo poverty line: %w", err)
+		}
+	}
 	total := len(data.Households)
 	if progress != nil {
 		progress(0, total)
 	}
 	reason := fmt.Sprintf("演示数据：%d 年建档立卡（种子 %d）", data.Year, data.Seed)
+	var preExit []*tuopin.Household
 	for i := 0; i < total; i += LoadBatchSize {
 		batch := cloneHouseholds(data.Households[i:min(i+LoadBatchSize, total)])
+		for _, h := range batch {
+			if svc.Events != nil && h.Status == tuopin.StatusPreExit {
+				h.Status = tuopin.StatusPoor // moved below, with its date
+				preExit = append(preExit, h)
+			}
+		}
 		if err := svc.Households.CreateHouseholds(ctx, batch, reason); err != nil {
 			return fmt.Errorf("demo households %d-%d: %w", i+1, i+len(batch), err)
 		}
 		if progress != nil {
 			progress(i+len(batch), total)
+		}
+	}
+	for _, h := range preExit {
+		m := tuopin.StatusMove{Status: tuopin.StatusPreExit, Date: preExitDate(h.AreaCode),
+			Reason: "演示数据：村民代表评议通过，乡镇审核，县扶贫办公示"}
+		if _, err := svc.Events.MoveStatus(ctx, h.ID, m); err != nil {
+			return fmt.Errorf("demo pre-exit %s: %w", h.Number, err)
 		}
 	}
 	if svc.Plans != nil {
@@ -212,6 +243,14 @@ func Load(ctx context.Context, svc Services, data *Data, progress func(done, tot
 		}
 	}
 	return nil
+}
+
+// preExitDate is the day a village's public notice of its first exit batch
+// began: after the seed meeting of 24 June 2016 and before AsOf, the day
+// the demo's boards stand on, spread over the villages by code.
+func preExitDate(village string) string {
+	n, _ := strconv.Atoi(village[6:12])
+	return time.Date(Year, 6, 27+n%19, 0, 0, 0, 0, time.UTC).Format(tuopin.DateLayout)
 }
 
 func cloneHouseholds(hs []*tuopin.Household) []*tuopin.Household {

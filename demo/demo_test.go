@@ -242,7 +242,7 @@ func TestGenerate_Consistency(t *testing.T) {
 			a := age(m)
 			sick = sick || m.Health == "02" || m.Health == "03"
 			disabled = disabled || m.Health == "04"
-			pupilAge = pupilAge || a >= 6 && a <= 22 && m.Education != ""
+			pupilAge = pupilAge || a >= 6 && a <= 22 && (m.Education != "" || m.Detail("school_status") != "")
 			switch {
 			case a < 6 && m.Education != "":
 				t.Errorf("%s: %s aged %d has education %s", h.Number, m.Name, a, m.Education)
@@ -255,6 +255,19 @@ func TestGenerate_Consistency(t *testing.T) {
 			case a < 18 && (m.Education == "05" || m.Education == "06"):
 				t.Errorf("%s: %s aged %d has education %s", h.Number, m.Name, a, m.Education)
 			}
+		}
+		// The income components add up to the generated per-capita income.
+		if !h.HasIncomeComponents() {
+			t.Errorf("%s: no income components", h.Number)
+		} else {
+			c := *h
+			c.ComputeIncomePerCapita(tuopin.NewParamSet(tuopin.DefaultParameters).IncomeExcluded(h.Year, h.AreaCode))
+			if c.IncomePerCapita != h.IncomePerCapita {
+				t.Errorf("%s: components give %s per capita, generated %s (%v)", h.Number, c.IncomePerCapita.Yuan(), h.IncomePerCapita.Yuan(), h.Details)
+			}
+		}
+		if h.Detail("house_grade") == "" || h.Detail("helper_name") == "" || h.Detail("water_safe") == "" {
+			t.Errorf("%s: living conditions or help cadre missing: %v", h.Number, h.Details)
 		}
 		switch h.MainCause {
 		case "01":

@@ -17,6 +17,8 @@ type generator struct {
 	rng    *rand.Rand
 	ids    map[string]bool // first 17 digits of every ID number issued
 	phones map[string]bool
+	// details, when set, fills the national field set (details.go).
+	details *detailGen
 }
 
 // pickPreExit marks 16 villages (村委会, not urban 社区) as 预脱贫村, at most
@@ -711,6 +713,9 @@ func (g *generator) household(village string, seq, n int, preExitVillage bool) *
 			Health:    p.health,
 			Skill:     p.skill,
 		})
+	}
+	if g.details != nil {
+		g.details.household(h, ms, workers, total)
 	}
 	return h
 }

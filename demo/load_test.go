@@ -3,6 +3,7 @@ package demo_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -27,6 +28,8 @@ func TestLoad(t *testing.T) {
 			Users:      sqldb.NewUserService(db),
 			Households: sqldb.NewHouseholdService(db),
 			Plans:      sqldb.NewPlanService(db),
+			Params:     sqldb.NewParamService(db),
+			Events:     sqldb.NewEventService(db),
 		}
 		var calls [][2]int
 		start := time.Now()
@@ -77,6 +80,25 @@ func TestLoad(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Incomes were banded against the demo's line, and the 两不愁三保障
+		// gaps counted: every household has a band, the poor mostly below.
+		bands := int64(0)
+		for _, b := range tuopin.IncomeBands {
+			bands += stats.Metrics[tuopin.MetricIncomeBandPrefix+b]
+		}
+		if bands != 4735 || stats.Metrics["income_band:noline"] != 0 || stats.Metrics["income_band:below"] < 3000 {
+			t.Errorf("income bands: %v", stats.Metrics)
+		}
+		if stats.Metrics[tuopin.MetricGapHouse] == 0 || stats.Metrics[tuopin.MetricGapAny] == 0 || stats.Metrics[tuopin.MetricGapSchool] == 0 {
+			t.Errorf("gaps: %v", stats.Metrics)
+		}
+		// Storage recomputes income per capita from the components under
+		// the Guangxi rule and finds what the generator meant.
+		first := data.Households[0]
+		hs, _, err := svc.Households.FindHouseholds(county, tuopin.HouseholdFilter{Number: &first.Number})
+		if err != nil || len(hs) != 1 || hs[0].IncomePerCapita != first.IncomePerCapita {
+			t.Fatalf("stored %v, generated %s (%v)", hs, first.IncomePerCapita.Yuan(), err)
+		}
 		if stats.Households != 4735 || stats.Persons != 18792 || stats.PoorHouseholds != 4735 || len(children) != 14 {
 			t.Errorf("county stats = %+v with %d townships", stats, len(children))
 		}
@@ -114,6 +136,30 @@ func TestLoad(t *testing.T) {
 		}
 		if got, want := householdText(h), householdText(g); got != want {
 			t.Errorf("stored household:\n%s\nwant:\n%s", got, want)
+		}
+
+		// Every household's timeline starts with its identification; the
+		// first exit batch is dated before the demo's AsOf, and the stored
+		// statuses are as generated.
+		preExit := 0
+		var pre *tuopin.Household
+		for _, h := range data.Households {
+			if h.Status == tuopin.StatusPreExit {
+				preExit++
+				pre = h
+			}
+		}
+		if got := stats.Metrics[tuopin.MetricStatusPrefix+tuopin.StatusPreExit]; got != int64(preExit) || preExit == 0 {
+			t.Errorf("%d households 预脱贫 stored, %d generated", got, preExit)
+		}
+		evs, err := sqldb.NewEventService(db).FindEvents(county, pre.Number)
+		if err != nil || len(evs) != 2 || evs[0].Kind != tuopin.EventIdentified || !strings.HasSuffix(evs[0].Date, "-01-01") ||
+			evs[1].Kind != tuopin.EventPreExit || evs[1].Date < "2016-06-27" || evs[1].Date >= demo.AsOf.Format(tuopin.DateLayout) {
+			t.Errorf("timeline of %s: %+v (%v)", pre.Number, evs, err)
+		}
+		evs, err = sqldb.NewEventService(db).FindEvents(county, first.Number)
+		if err != nil || len(evs) != 1 || evs[0].Kind != tuopin.EventIdentified || evs[0].Year != demo.Year {
+			t.Errorf("timeline of %s: %+v (%v)", first.Number, evs, err)
 		}
 
 		// The demo areas include all five seed counties.

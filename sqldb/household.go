@@ -31,14 +31,8 @@ type HouseholdService struct {
 // NewHouseholdService returns the household service of db.
 func NewHouseholdService(db *DB) *HouseholdService { return &HouseholdService{db: db} }
 
-const householdColumns = `id, year, number, area_code, head_name, size, attribute, main_cause,
-	income_per_capita, status, phone, version, created_at, updated_at`
-
-// hColumns is householdColumns qualified for queries that join.
-const hColumns = `h.id, h.year, h.number, h.area_code, h.head_name, h.size, h.attribute, h.main_cause,
-	h.income_per_capita, h.status, h.phone, h.version, h.created_at, h.updated_at`
-
-const memberColumns = `id, household_id, name, sex, birth_date, id_number, relation, education, health, skill`
+// The column lists householdColumns, hColumns and memberColumns are built
+// from the field catalog in household_details.go.
 
 // inChunk is how many values one IN (…) list carries.
 const inChunk = 500
@@ -47,10 +41,15 @@ const inChunk = 500
 func scanHousehold(row interface{ Scan(...any) error }, extra ...any) (*tuopin.Household, error) {
 	var h tuopin.Household
 	var created, updated string
-	if err := row.Scan(append([]any{&h.ID, &h.Year, &h.Number, &h.AreaCode, &h.HeadName, &h.Size, &h.Attribute, &h.MainCause,
-		&h.IncomePerCapita, &h.Status, &h.Phone, &h.Version, &created, &updated}, extra...)...); err != nil {
+	ds := newDetailScan(tuopin.HouseholdFieldDefs)
+	ind := &h.Indicators
+	targets := append([]any{&h.ID, &h.Year, &h.Number, &h.AreaCode, &h.HeadName, &h.Size, &h.Attribute, &h.MainCause,
+		&h.IncomePerCapita, &h.Status, &h.Phone, &h.Version, &created, &updated}, ds.targets()...)
+	targets = append(targets, &ind.FoodClothingGap, &ind.OutOfSchool, &ind.Uninsured, &ind.UnsafeHouse, &ind.UnsafeWater, &ind.IncomeBand)
+	if err := row.Scan(append(targets, extra...)...); err != nil {
 		return nil, err
 	}
+	h.Details = ds.details()
 	var err error
 	if h.CreatedAt, err = parseTime(created); err != nil {
 		return nil, err
@@ -64,9 +63,12 @@ func scanHousehold(row interface{ Scan(...any) error }, extra ...any) (*tuopin.H
 func scanMember(row interface{ Scan(...any) error }) (*tuopin.Member, error) {
 	var m tuopin.Member
 	var birth string
-	if err := row.Scan(&m.ID, &m.HouseholdID, &m.Name, &m.Sex, &birth, &m.IDNumber, &m.Relation, &m.Education, &m.Health, &m.Skill); err != nil {
+	ds := newDetailScan(tuopin.MemberFieldDefs)
+	if err := row.Scan(append([]any{&m.ID, &m.HouseholdID, &m.Name, &m.Sex, &birth, &m.IDNumber, &m.Relation, &m.Education, &m.Health, &m.Skill},
+		ds.targets()...)...); err != nil {
 		return nil, err
 	}
+	m.Details = ds.details()
 	var err error
 	m.BirthDate, err = parseDate(birth)
 	return &m, err
@@ -415,7 +417,8 @@ func (s *HouseholdService) create(ctx context.Context, hs []*tuopin.Household, r
 	}
 	defer tx.Rollback()
 	if err := createHouseholds(ctx, tx, codes, hs, reason, batch); err != nil {
-		return err
+		tx.Rollback()
+		return fileFormReview(ctx, s.db, err) // idreview.go: a clash with another county
 	}
 	return tx.Commit()
 }
@@ -456,6 +459,12 @@ func createHouseholds(ctx context.Context, tx *Tx, codes *tuopin.CodeSet, hs []*
 		if err := h.Validate(codes, tx.now); err != nil {
 			return indexed(batch, i, err)
 		}
+		if err := deriveHousehold(ctx, tx, h); err != nil {
+			return err
+		}
+	}
+	if i, err := checkYearsOpen(ctx, tx, hs); err != nil { // year.go
+		return indexed(batch, i, err)
 	}
 	// Areas: known villages inside the scope.
 	areaCodes := make([]string, len(hs))
@@ -538,12 +547,18 @@ func createHouseholds(ctx context.Context, tx *Tx, codes *tuopin.CodeSet, hs []*
 		for id, c := range found {
 			r := ids[yearKey{year, id}]
 			if clash == nil || r.h < clash.h || r.h == clash.h && r.m < clash.m {
-				clash, clashErr = &r, c.err(tx.user, r.m, id, year)
+				clash, clashErr = &r, reviewable(batch, hs[r.h], r.m, c, c.err(tx.user, r.m, id, year))
 			}
 		}
 	}
 	if clash != nil {
 		return indexed(batch, clash.h, clashErr)
+	}
+	if batch && len(hs) >= bulkMinHouseholds {
+		if err := bulkInsertHouseholds(ctx, tx, hs, reason); err != nil { // bulk.go: COPY, reserved IDs
+			return err
+		}
+		return recordIdentifiedEvents(ctx, tx, hs) // event.go
 	}
 
 	// Insert the households and learn their IDs (RETURNING gives rows in
@@ -552,12 +567,14 @@ func createHouseholds(ctx context.Context, tx *Tx, codes *tuopin.CodeSet, hs []*
 		h.Version, h.CreatedAt, h.UpdatedAt = 1, tx.now, tx.now
 	}
 	now := formatTime(tx.now)
-	if err := tx.insertRows(ctx, `INSERT INTO households (year, number, area_code, head_name, size, attribute, main_cause,
-		income_per_capita, status, phone, version, created_at, updated_at) VALUES `, 13, `RETURNING id, year, number`, len(hs),
+	hcols := append(append([]string{"year", "number", "area_code", "head_name", "size", "attribute", "main_cause",
+		"income_per_capita", "status", "phone", "version", "created_at", "updated_at"}, householdDetailColumns...), indicatorColumns...)
+	if err := tx.insertRows(ctx, `INSERT INTO households (`+strings.Join(hcols, ", ")+`) VALUES `, len(hcols), `RETURNING id, year, number`, len(hs),
 		func(i int, args []any) []any {
 			h := hs[i]
-			return append(args, h.Year, h.Number, h.AreaCode, h.HeadName, h.Size, h.Attribute, h.MainCause,
+			args = append(args, h.Year, h.Number, h.AreaCode, h.HeadName, h.Size, h.Attribute, h.MainCause,
 				int64(h.IncomePerCapita), h.Status, h.Phone, h.Version, now, now)
+			return indicatorArgs(detailArgs(args, tuopin.HouseholdFieldDefs, h.Details), h.Indicators)
 		},
 		func(rows *sql.Rows) error {
 			var id int64
@@ -598,6 +615,9 @@ func createHouseholds(ctx context.Context, tx *Tx, codes *tuopin.CodeSet, hs []*
 	if err := applyRollupDeltas(ctx, tx, deltas); err != nil {
 		return err
 	}
+	if err := recordIdentifiedEvents(ctx, tx, hs); err != nil { // event.go
+		return err
+	}
 	// One audit entry per household, holding the whole record.
 	entries := make([]*tuopin.AuditEntry, len(hs))
 	for i, h := range hs {
@@ -618,12 +638,14 @@ func insertMembers(ctx context.Context, tx *Tx, n int, at func(i int) (*tuopin.H
 	if n == 0 {
 		return nil
 	}
-	return tx.insertRows(ctx, `INSERT INTO members (household_id, year, area_code, ord, name, sex, birth_date, id_number,
-		relation, education, health, skill) VALUES `, 12, `RETURNING id, year, id_number`, n,
+	mcols := append([]string{"household_id", "year", "area_code", "ord", "name", "sex", "birth_date", "id_number",
+		"relation", "education", "health", "skill"}, memberDetailColumns...)
+	return tx.insertRows(ctx, `INSERT INTO members (`+strings.Join(mcols, ", ")+`) VALUES `, len(mcols), `RETURNING id, year, id_number`, n,
 		func(i int, args []any) []any {
 			h, m, ord := at(i)
-			return append(args, h.ID, h.Year, h.AreaCode, ord, m.Name, m.Sex, formatDate(m.BirthDate), m.IDNumber,
+			args = append(args, h.ID, h.Year, h.AreaCode, ord, m.Name, m.Sex, formatDate(m.BirthDate), m.IDNumber,
 				m.Relation, m.Education, m.Health, m.Skill)
+			return detailArgs(args, tuopin.MemberFieldDefs, m.Details)
 		},
 		func(rows *sql.Rows) error {
 			var id int64
@@ -772,6 +794,9 @@ func (s *HouseholdService) beginChange(ctx context.Context, id int64) (*Tx, *tuo
 	if err == nil {
 		err = checkRegistryRole(u)
 	}
+	if err == nil {
+		err = checkYearOpen(ctx, tx, old.Year, old.AreaCode) // year.go
+	}
 	if err != nil {
 		tx.Rollback()
 		return nil, nil, nil, err
@@ -799,7 +824,8 @@ func (s *HouseholdService) UpdateHousehold(ctx context.Context, id int64, upd tu
 	}
 	h, err := updateHousehold(ctx, tx, codes, old, upd)
 	if err != nil {
-		return nil, err
+		tx.Rollback()
+		return nil, fileFormReview(ctx, s.db, err) // idreview.go: a clash with another county
 	}
 	return h, tx.Commit()
 }
@@ -835,6 +861,12 @@ func updateHousehold(ctx context.Context, tx *Tx, codes *tuopin.CodeSet, old *tu
 	if v := upd.Phone; v != nil {
 		h.Phone = *v
 	}
+	if v := upd.Details; v != nil {
+		h.Details = make(map[string]string, len(*v))
+		for k, x := range *v {
+			h.Details[k] = x
+		}
+	}
 	oldMembers := map[int64]*tuopin.Member{}
 	for _, m := range old.Members {
 		oldMembers[m.ID] = m
@@ -867,6 +899,9 @@ func updateHousehold(ctx context.Context, tx *Tx, codes *tuopin.CodeSet, old *tu
 	if err := h.Validate(codes, tx.now); err != nil {
 		return nil, err
 	}
+	if err := deriveHousehold(ctx, tx, h); err != nil {
+		return nil, err
+	}
 	if h.AreaCode != old.AreaCode {
 		bad, err := checkAreas(ctx, tx, []string{h.AreaCode})
 		if err != nil {
@@ -893,7 +928,7 @@ func updateHousehold(ctx context.Context, tx *Tx, codes *tuopin.CodeSet, old *tu
 	}
 	if first >= 0 {
 		id := h.Members[first].IDNumber
-		return nil, found[id].err(tx.user, first, id, h.Year)
+		return nil, reviewable(false, h, first, found[id], found[id].err(tx.user, first, id, h.Year))
 	}
 
 	// Nothing to do when nothing changes.
@@ -912,12 +947,15 @@ func updateHousehold(ctx context.Context, tx *Tx, codes *tuopin.CodeSet, old *tu
 	// The household row first: the version condition fails if another
 	// transaction committed a change since old was read.
 	h.Version, h.UpdatedAt = old.Version+1, tx.now
+	uargs := []any{h.AreaCode, h.HeadName, h.Size, h.Attribute, h.MainCause, int64(h.IncomePerCapita), h.Phone,
+		h.Version, formatTime(tx.now)}
+	uargs = indicatorArgs(detailArgs(uargs, tuopin.HouseholdFieldDefs, h.Details), h.Indicators)
 	res, err := tx.ExecContext(ctx, `
 		UPDATE households SET area_code = ?, head_name = ?, size = ?, attribute = ?, main_cause = ?,
-			income_per_capita = ?, phone = ?, version = ?, updated_at = ?
+			income_per_capita = ?, phone = ?, version = ?, updated_at = ?, `+
+		setList(householdDetailColumns)+`, `+setList(indicatorColumns)+`
 		WHERE id = ? AND version = ?`,
-		h.AreaCode, h.HeadName, h.Size, h.Attribute, h.MainCause, int64(h.IncomePerCapita), h.Phone,
-		h.Version, formatTime(tx.now), h.ID, old.Version)
+		append(uargs, h.ID, old.Version)...)
 	if err != nil {
 		return nil, err
 	}
@@ -988,14 +1026,15 @@ func syncMembers(ctx context.Context, tx *Tx, old, h *tuopin.Household) error {
 			var err error
 			if stmt, err = tx.PrepareContext(ctx, `
 				UPDATE members SET area_code = ?, ord = ?, name = ?, sex = ?, birth_date = ?, id_number = ?,
-					relation = ?, education = ?, health = ?, skill = ?
+					relation = ?, education = ?, health = ?, skill = ?, `+setList(memberDetailColumns)+`
 				WHERE id = ? AND household_id = ?`); err != nil {
 				return err
 			}
 			defer stmt.Close()
 		}
-		if _, err := stmt.ExecContext(ctx, h.AreaCode, i, m.Name, m.Sex, formatDate(m.BirthDate), m.IDNumber,
-			m.Relation, m.Education, m.Health, m.Skill, m.ID, h.ID); err != nil {
+		margs := detailArgs([]any{h.AreaCode, i, m.Name, m.Sex, formatDate(m.BirthDate), m.IDNumber,
+			m.Relation, m.Education, m.Health, m.Skill}, tuopin.MemberFieldDefs, m.Details)
+		if _, err := stmt.ExecContext(ctx, append(margs, m.ID, h.ID)...); err != nil {
 			return tx.db.formatError(err)
 		}
 	}
@@ -1016,6 +1055,12 @@ func syncMembers(ctx context.Context, tx *Tx, old, h *tuopin.Household) error {
 // edit the registry, and EINVALID on field "status" for an unknown status
 // or a move that is not allowed.
 func (s *HouseholdService) SetHouseholdStatus(ctx context.Context, id int64, status, reason string) (*tuopin.Household, error) {
+	return s.setStatus(ctx, id, status, "", reason)
+}
+
+// setStatus is SetHouseholdStatus with the date the move took effect (""
+// for today), which its event records (event.go, EventService.MoveStatus).
+func (s *HouseholdService) setStatus(ctx context.Context, id int64, status, date, reason string) (*tuopin.Household, error) {
 	tx, codes, old, err := s.beginChange(ctx, id)
 	if err != nil {
 		return nil, err
@@ -1048,6 +1093,9 @@ func (s *HouseholdService) SetHouseholdStatus(ctx context.Context, id int64, sta
 		return nil, errStale(old)
 	}
 	if err := applyHouseholdChange(ctx, tx, old, h); err != nil {
+		return nil, err
+	}
+	if err := recordStatusEvent(ctx, tx, old, h, date, reason); err != nil {
 		return nil, err
 	}
 	e, err := newAuditEntry(tuopin.ActionHouseholdStatus, "household", strconv.FormatInt(h.ID, 10), h.AreaCode, reason, old, h)

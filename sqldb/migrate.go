@@ -25,7 +25,12 @@ var migrationFiles embed.FS
 // migrationSteps holds the Go part of a migration, by version.
 var migrationSteps = map[int]func(ctx context.Context, tx *Tx) error{
 	1: seedCodes,
-	2: buildRollups,
+	// 2 built the roll-ups of the households present; step 8 now does it
+	// (its queries need the columns of 0004), which changes nothing for a
+	// database that had passed 2, and a new one has no households then.
+	4: seedMissingCodes,
+	5: seedParameters,
+	8: deriveAndBuildRollups,
 }
 
 // dialectSubstitutions are the only differences between the engines'
@@ -104,7 +109,8 @@ func (db *DB) Migrate(ctx context.Context) error {
 			return fmt.Errorf("sqldb: migration %s: %w", m.name, err)
 		}
 	}
-	db.codes.Store(nil)
+	db.codes.reset()
+	db.params.reset()
 	return nil
 }
 
@@ -264,6 +270,34 @@ func splitStatements(src string) []string {
 	}
 	flush()
 	return out
+}
+
+// seedMissingCodes adds the codes of tuopin.DefaultCodes that the codes
+// table lacks (new kinds, such as those of the national field set), after
+// the existing ones of their kind; it never changes a stored code, which a
+// county admin may have edited.
+func seedMissingCodes(ctx context.Context, tx *Tx) error {
+	ord := map[string]int{}
+	for _, c := range tuopin.DefaultCodes {
+		ord[c.Kind]++
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO codes (kind, code, label, label_en, valid_from, valid_to, ord)
+			VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (kind, code) DO NOTHING`,
+			c.Kind, c.Code, c.Label, c.LabelEn, c.ValidFrom, c.ValidTo, ord[c.Kind]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// deriveAndBuildRollups brings the derived fields of stored households up
+// to date and rebuilds the roll-ups from them.
+func deriveAndBuildRollups(ctx context.Context, tx *Tx) error {
+	if err := deriveExisting(ctx, tx); err != nil {
+		return err
+	}
+	return buildRollups(ctx, tx)
 }
 
 // seedCodes loads tuopin.DefaultCodes into the codes table.

@@ -25,9 +25,9 @@ import (
 //     areas, in its own transaction, with one multi-row upsert of the
 //     deltas (applyRollupDeltas), one row per area and metric touched: a
 //     batch of 5,000 households in 50 villages upserts about 750 rows;
-//   - RebuildRollups (tuopin rollup rebuild) and the Go step of migration 2
-//     recompute them from the household rows and rewrite the rows that
-//     differ;
+//   - RebuildRollups (tuopin rollup rebuild) and the Go step of the
+//     migrations that build them recompute them from the household rows,
+//     city by city, and rewrite the rows that differ (bulk_rollups.go);
 //   - CheckRollups (tuopin rollup check) recomputes and compares.
 //
 // AreaService.FindAreaStats and HouseholdService.FindYears read them.
@@ -139,21 +139,33 @@ func applyRollupDeltas(ctx context.Context, tx *Tx, deltas rollupValues) error {
 // alike in these fields contribute alike, so a recomputation sums the
 // metrics of each group once, times the number of its households. If
 // HouseholdMetrics comes to read another field, add it here and to the
-// queries of computeRollups (TestRollupGroupCoversMetrics fails until then).
+// queries of computeCity (TestRollupGroupCoversMetrics fails until then).
 type rollupGroup struct {
 	size                     int
 	status, cause, attribute string
+	ind                      tuopin.Indicators
+}
+
+// rollupGroupColumns are the households columns of a rollupGroup, in the
+// order scanGroup reads them.
+const rollupGroupColumns = `size, status, main_cause, attribute,
+	ind_food, ind_school, ind_uninsured, ind_house, ind_water, income_band`
+
+// scanTargets returns the scan destinations of rollupGroupColumns.
+func (g *rollupGroup) scanTargets() []any {
+	return []any{&g.size, &g.status, &g.cause, &g.attribute,
+		&g.ind.FoodClothingGap, &g.ind.OutOfSchool, &g.ind.Uninsured, &g.ind.UnsafeHouse, &g.ind.UnsafeWater, &g.ind.IncomeBand}
 }
 
 // household returns a household of group g, for HouseholdMetrics.
 func (g rollupGroup) household() *tuopin.Household {
-	return &tuopin.Household{Size: g.size, Status: g.status, MainCause: g.cause, Attribute: g.attribute}
+	return &tuopin.Household{Size: g.size, Status: g.status, MainCause: g.cause, Attribute: g.attribute, Indicators: g.ind}
 }
 
 // rollupGroupHousehold returns the household that stands for h's group in
 // a recomputation, for the test that guards rollupGroup.
 func rollupGroupHousehold(h *tuopin.Household) *tuopin.Household {
-	return rollupGroup{h.Size, h.Status, h.MainCause, h.Attribute}.household()
+	return rollupGroup{h.Size, h.Status, h.MainCause, h.Attribute, h.Indicators}.household()
 }
 
 type metricValue struct {
@@ -183,7 +195,7 @@ func (c *rollupComputer) metricsOf(g rollupGroup) []metricValue {
 	return mv
 }
 
-// rollupGroupInSQL chooses how computeRollups reads the households: true
+// rollupGroupInSQL chooses how computeCity reads the households: true
 // groups them in SQL (GROUP BY area code and rollupGroup), false streams
 // every row and groups in Go. Both give the same sums. Grouping in SQL
 // is faster on PostgreSQL (a check at 10^6 households: 0.69 s against
@@ -191,58 +203,6 @@ func (c *rollupComputer) metricsOf(g rollupGroup) []metricValue {
 // one row per group instead of one per household (see
 // docs/benchmarks.md). It is a variable for the benchmarks.
 var rollupGroupInSQL = true
-
-// computeRollups returns the roll-ups of a year's households under prefix
-// (a province, in practice) at the levels from province to village.
-func (c *rollupComputer) computeRollups(ctx context.Context, tx *Tx, year int, prefix string) (rollupValues, error) {
-	where, args := "year = ?", []any{year}
-	if p, a := scopeRange("area_code", prefix); p != "" {
-		where, args = where+" AND "+p, append(args, a...)
-	}
-	// Grouping by the stored area code, not by its village prefix, saves
-	// both engines an expression per row; the few households of a group
-	// below a village (codes of 13 to 16 digits) meet again in Go.
-	q := `SELECT area_code, size, status, main_cause, attribute, 1 FROM households WHERE ` + where
-	if rollupGroupInSQL {
-		q = `SELECT area_code, size, status, main_cause, attribute, COUNT(*)
-			FROM households WHERE ` + where + `
-			GROUP BY area_code, size, status, main_cause, attribute`
-	}
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	type villageGroup struct {
-		village string
-		g       rollupGroup
-	}
-	groups := map[villageGroup]int64{}
-	for rows.Next() {
-		var vg villageGroup
-		var n int64
-		if err := rows.Scan(&vg.village, &vg.g.size, &vg.g.status, &vg.g.cause, &vg.g.attribute, &n); err != nil {
-			return nil, tx.db.formatError(err)
-		}
-		if len(vg.village) > 12 {
-			vg.village = vg.village[:12]
-		}
-		groups[vg] += n
-	}
-	if err := rows.Err(); err != nil {
-		return nil, tx.db.formatError(err)
-	}
-	// Villages first, then each village's sums into its four ancestors.
-	villages := rollupValues{}
-	for vg, n := range groups {
-		for _, mv := range c.metricsOf(vg.g) {
-			villages[rollupKey{year, tuopin.LevelVillage, vg.village, mv.metric}] += mv.value * n
-		}
-	}
-	out := make(rollupValues, len(villages)*5/4)
-	out.addVillages(villages, tuopin.LevelProvince)
-	return out, nil
-}
 
 // rollupYears returns the years that hold households or roll-ups, oldest
 // first (or just year when it is not 0). It skips through the indexes that
@@ -272,50 +232,6 @@ func rollupYears(ctx context.Context, tx *Tx, year int) ([]int, error) {
 	return years, nil
 }
 
-// rollupPartitions returns the provinces (2-digit prefixes) that hold
-// households of a year or stored roll-ups below the nation. A
-// recomputation runs per province, so that its memory is bounded by the
-// largest province, not the nation. The provinces are found by skipping
-// through the households (year, area_code) index and the roll-ups' key at
-// each level: one seek per province.
-func rollupPartitions(ctx context.Context, tx *Tx, year int) ([]string, error) {
-	set := map[string]bool{}
-	skip := func(q string, args ...any) error {
-		for from := ""; ; {
-			var code string
-			err := tx.QueryRowContext(ctx, q, append(args, from)...).Scan(&code)
-			if err == sql.ErrNoRows {
-				return nil
-			} else if err != nil {
-				return tx.db.formatError(err)
-			}
-			if len(code) < 2 {
-				// Not an area below the nation (a row written behind the
-				// application's back): step over it.
-				from = code + "\x01"
-				continue
-			}
-			p := code[:2]
-			set[p] = true
-			_, from, _ = tuopin.PrefixRange(p)
-		}
-	}
-	if err := skip(`SELECT area_code FROM households WHERE year = ? AND area_code >= ? ORDER BY area_code LIMIT 1`, year); err != nil {
-		return nil, err
-	}
-	for l := tuopin.LevelProvince; l <= tuopin.LevelVillage; l++ {
-		if err := skip(`SELECT area FROM rollups WHERE year = ? AND level = ? AND area >= ? ORDER BY area LIMIT 1`, year, int(l)); err != nil {
-			return nil, err
-		}
-	}
-	out := make([]string, 0, len(set))
-	for p := range set {
-		out = append(out, p)
-	}
-	slices.Sort(out)
-	return out, nil
-}
-
 // readRollups adds the stored rows of a year at a level (under prefix,
 // when not "") to v.
 func readRollups(ctx context.Context, tx *Tx, v rollupValues, year int, level tuopin.Level, prefix string) error {
@@ -337,131 +253,6 @@ func readRollups(ctx context.Context, tx *Tx, v rollupValues, year int, level tu
 		v[k] = n
 	}
 	return tx.db.formatError(rows.Err())
-}
-
-// maxRollupExamples is how many mismatches a report names.
-const maxRollupExamples = 20
-
-// rollupReconciler compares stored roll-ups with recomputed ones and, when
-// fix is set, rewrites the stored rows that differ.
-type rollupReconciler struct {
-	tx      *Tx
-	fix     bool
-	rep     *tuopin.RollupReport
-	updates int64 // rows upserted or deleted
-}
-
-// reconcileYears recomputes the roll-ups of a year (0 = every year) and
-// compares them with the stored ones, fixing them when r.fix is set.
-func (r *rollupReconciler) reconcileYears(ctx context.Context, year int) error {
-	years, err := rollupYears(ctx, r.tx, year)
-	if err != nil {
-		return err
-	}
-	r.rep.Years = years
-	c := newRollupComputer()
-	for _, y := range years {
-		parts, err := rollupPartitions(ctx, r.tx, y)
-		if err != nil {
-			return err
-		}
-		nation := rollupValues{}
-		for _, p := range parts {
-			computed, err := c.computeRollups(ctx, r.tx, y, p)
-			if err != nil {
-				return err
-			}
-			for k, v := range computed {
-				if k.level == tuopin.LevelProvince {
-					nation[rollupKey{y, tuopin.LevelNation, "", k.metric}] += v
-				}
-			}
-			stored := rollupValues{}
-			for l := tuopin.LevelProvince; l <= tuopin.LevelVillage; l++ {
-				if err := readRollups(ctx, r.tx, stored, y, l, p); err != nil {
-					return err
-				}
-			}
-			if err := r.reconcile(ctx, stored, computed); err != nil {
-				return err
-			}
-		}
-		stored := rollupValues{}
-		if err := readRollups(ctx, r.tx, stored, y, tuopin.LevelNation, ""); err != nil {
-			return err
-		}
-		if err := r.reconcile(ctx, stored, nation); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// reconcile compares one part of the roll-ups. A stored row of value 0
-// and a missing row are equal; a rebuild deletes both the rows that
-// differ and those of value 0.
-//
-// A check's Rows counts every row compared (stored or computed); a
-// rebuild's, the rows stored after it.
-func (r *rollupReconciler) reconcile(ctx context.Context, stored, computed rollupValues) error {
-	all := make(rollupValues, len(stored)+len(computed))
-	for k := range stored {
-		all[k] = 0
-	}
-	for k := range computed {
-		all[k] = 0
-	}
-	var put, del []rollupKey
-	for _, k := range all.keys(false) {
-		s, ok := stored[k]
-		c := computed[k]
-		if !r.fix {
-			r.rep.Rows++
-		} else if c != 0 {
-			r.rep.Rows++
-		}
-		if s != c {
-			r.rep.Mismatch++
-			if len(r.rep.Examples) < maxRollupExamples {
-				was := "no stored row"
-				if ok {
-					was = "stored " + strconv.FormatInt(s, 10)
-				}
-				r.rep.Examples = append(r.rep.Examples, fmt.Sprintf("%s: %s, computed %d", k, was, c))
-			}
-		}
-		switch {
-		case !r.fix:
-		case c == 0 && ok:
-			del = append(del, k)
-		case c != 0 && (!ok || s != c):
-			put = append(put, k)
-		}
-	}
-	if len(put) > 0 {
-		if err := r.tx.insertRows(ctx, `INSERT INTO rollups (year, level, area, metric, value) VALUES `, 5,
-			`ON CONFLICT (year, level, area, metric) DO UPDATE SET value = excluded.value`,
-			len(put), func(i int, args []any) []any {
-				k := put[i]
-				return append(args, k.year, int(k.level), k.area, k.metric, computed[k])
-			}, nil); err != nil {
-			return err
-		}
-	}
-	if len(del) > 0 {
-		stmt, err := r.tx.PrepareContext(ctx, `DELETE FROM rollups WHERE year = ? AND level = ? AND area = ? AND metric = ?`)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		for _, k := range del {
-			if _, err := stmt.ExecContext(ctx, k.year, int(k.level), k.area, k.metric); err != nil {
-				return r.tx.db.formatError(err)
-			}
-		}
-	}
-	r.updates += int64(len(put) + len(del))
-	return nil
 }
 
 // checkRollupRole refuses anyone but an admin.
@@ -500,7 +291,8 @@ func (s *RollupService) RebuildRollups(ctx context.Context, year int) (*tuopin.R
 		return nil, err
 	}
 	rep := &tuopin.RollupReport{}
-	r := &rollupReconciler{tx: tx, fix: true, rep: rep}
+	// Nothing is written before the recomputation: it may read in parallel.
+	r := &rollupReconciler{tx: tx, fix: true, rep: rep, parallel: true}
 	if err := r.reconcileYears(ctx, year); err != nil {
 		return nil, err
 	}
@@ -554,7 +346,7 @@ func (s *RollupService) CheckRollups(ctx context.Context, year int) (*tuopin.Rol
 	}
 	defer tx.Rollback()
 	rep := &tuopin.RollupReport{}
-	r := &rollupReconciler{tx: tx, rep: rep}
+	r := &rollupReconciler{tx: tx, rep: rep, parallel: true}
 	if err := r.reconcileYears(ctx, year); err != nil {
 		return nil, err
 	}

@@ -36,7 +36,8 @@ func (db *DB) MigrateToVersion(ctx context.Context, v int) error {
 			return fmt.Errorf("sqldb: migration %s: %w", m.name, err)
 		}
 	}
-	db.codes.Store(nil)
+	db.codes.reset()
+	db.params.reset()
 	return nil
 }
 

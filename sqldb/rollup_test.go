@@ -497,7 +497,8 @@ func TestRebuildRollups(t *testing.T) {
 }
 
 // TestMigrateRollups migrates a database that holds households at schema
-// version 1 and checks that migration 2 built their roll-ups.
+// version 1 and checks that the migrations derived their indicators and
+// built their roll-ups.
 func TestMigrateRollups(t *testing.T) {
 	for _, engine := range sqldbtest.Engines(t) {
 		t.Run(engine, func(t *testing.T) {
@@ -521,6 +522,13 @@ func TestMigrateRollups(t *testing.T) {
 			must(t, db.Migrate(bg))
 			if cur, latest, err := db.SchemaVersion(bg); err != nil || cur != latest {
 				t.Fatalf("version %d of %d, %v", cur, latest, err)
+			}
+			// The migrations also derived each household's indicators,
+			// under the seeded poverty lines.
+			params := tuopin.NewParamSet(tuopin.DefaultParameters)
+			for _, h := range model {
+				p, ok := params.Lookup(tuopin.ParamPovertyLine, h.Year, h.AreaCode)
+				h.Derive(p.Value, ok)
 			}
 			for year := 2015; year <= 2017; year++ {
 				checkRollups(t, db, model, year, fmt.Sprint(year))
@@ -549,12 +557,12 @@ func TestFindAreaStatsMetrics(t *testing.T) {
 		st, children, err := w.areas.FindAreaStats(sqldbtest.Ctx(w.county), "", 2024)
 		must(t, err)
 		keys := tuopin.RollupMetrics(tuopin.DefaultCodeSet, 2024)
-		if len(keys) != 6+5+5+12+8 || len(st.Metrics) != len(keys) {
+		if len(keys) != 6+5+5+12+8+len(tuopin.GapMetrics)+len(tuopin.IncomeBands) || len(st.Metrics) != len(keys) {
 			t.Fatalf("%d keys, metrics %v", len(keys), st.Metrics)
 		}
 		want := map[string]int64{"households": 3, "persons": 6, "poor_households": 2, "poor_persons": 4, "exited_households": 1,
 			"exited_persons": 2, "status:0": 2, "status:1": 1, "status_persons:0": 4, "status_persons:1": 2,
-			"cause:01": 2, "cause:02": 1, "attribute:01": 2, "attribute:04": 1}
+			"cause:01": 2, "cause:02": 1, "attribute:01": 2, "attribute:04": 1, "income_band:noline": 3}
 		if d := sameMetrics(st.Metrics, want); d != "" {
 			t.Fatal(d)
 		}
