@@ -24,6 +24,7 @@ type householdInput struct {
 	IncomePerCapita tuopin.Money  `json:"income_per_capita"`
 	Status          string        `json:"status"`
 	Phone           string        `json:"phone"`
+	Details         detailsInput  `json:"details"`
 	Members         []memberInput `json:"members"`
 	Reason          string        `json:"reason"`
 }
@@ -40,16 +41,85 @@ type memberInput struct {
 	Education string `json:"education"`
 	Health    string `json:"health"`
 	Skill     string `json:"skill"`
+	// Details, on PATCH, is merged into the stored member's details;
+	// absent keeps them.
+	Details detailsInput `json:"details"`
+}
+
+// detailsInput is a "details" object as sent: by field key (GET /fields),
+// a string in the field's canonical form, a number, an array of codes for
+// a code list, or null for "not recorded".
+type detailsInput map[string]json.RawMessage
+
+// values reads the object: "" for null (which removes the key from
+// stored details), the string of a number, a code list joined with ",".
+// A value of another JSON type is a field error under prefix+key. The
+// values themselves are checked by the domain (tuopin.FieldDef.Normalize).
+func (d detailsInput) values(prefix string, errs *tuopin.Fields) map[string]string {
+	if d == nil {
+		return nil
+	}
+	out := make(map[string]string, len(d))
+	for k, raw := range d {
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		var v any
+		if dec.Decode(&v) != nil {
+			errs.Add(prefix+k, "invalid_type", "Details values must be strings, numbers, arrays of codes or null.")
+			continue
+		}
+		switch x := v.(type) {
+		case nil:
+			out[k] = ""
+		case string:
+			out[k] = x
+		case json.Number:
+			out[k] = x.String()
+		case []any:
+			parts := make([]string, 0, len(x))
+			for _, p := range x {
+				c, ok := p.(string)
+				if !ok {
+					errs.Add(prefix+k, "invalid_type", "A code list must be an array of code strings.")
+					break
+				}
+				parts = append(parts, c)
+			}
+			out[k] = strings.Join(parts, ",")
+		default:
+			errs.Add(prefix+k, "invalid_type", "Details values must be strings, numbers, arrays of codes or null.")
+		}
+	}
+	return out
+}
+
+// mergeDetails applies a details patch to stored details, JSON merge-patch
+// style: "" (null) removes a key, any other value sets it.
+func mergeDetails(stored, patch map[string]string) map[string]string {
+	out := make(map[string]string, len(stored)+len(patch))
+	for k, v := range stored {
+		out[k] = v
+	}
+	for k, v := range patch {
+		if v == "" {
+			delete(out, k)
+		} else {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // members converts member inputs, reporting unreadable birth dates as
-// field errors under members[i].birth_date.
+// field errors under members[i].birth_date. A member's Details hold what
+// was sent, with "" for null (see mergeDetails).
 func members(in []memberInput, errs *tuopin.Fields) []*tuopin.Member {
 	out := make([]*tuopin.Member, 0, len(in))
 	for i, m := range in {
 		mm := &tuopin.Member{
 			ID: m.ID, Name: m.Name, Sex: m.Sex, IDNumber: m.IDNumber, Relation: m.Relation,
 			Education: m.Education, Health: m.Health, Skill: m.Skill,
+			Details: m.Details.values(fmt.Sprintf("members[%d].details.", i), errs),
 		}
 		if m.BirthDate != "" {
 			t, err := time.Parse(tuopin.DateLayout, m.BirthDate)
@@ -110,7 +180,11 @@ func (s *Server) apiHouseholdCreate(w http.ResponseWriter, r *http.Request) {
 	h := &tuopin.Household{
 		Year: in.Year, Number: in.Number, AreaCode: in.AreaCode, Attribute: in.Attribute,
 		MainCause: in.MainCause, IncomePerCapita: in.IncomePerCapita, Status: in.Status, Phone: in.Phone,
+		Details: mergeDetails(nil, in.Details.values("details.", &errs)),
 		Members: members(in.Members, &errs),
+	}
+	for _, m := range h.Members {
+		m.Details = mergeDetails(nil, m.Details)
 	}
 	if h.Status == "" {
 		h.Status = tuopin.StatusPoor
@@ -149,7 +223,7 @@ func (s *Server) apiHouseholdGet(w http.ResponseWriter, r *http.Request) {
 // patchableHousehold lists the fields PATCH may set; readOnlyHousehold
 // those it refuses by name, with the way to change them instead.
 var (
-	patchableHousehold = []string{"area_code", "attribute", "main_cause", "income_per_capita", "phone", "members", "version", "reason"}
+	patchableHousehold = []string{"area_code", "attribute", "main_cause", "income_per_capita", "phone", "details", "members", "version", "reason"}
 	readOnlyHousehold  = map[string]string{
 		"status":     "Use POST /households/{id}/status to change the status.",
 		"id":         "The ID cannot be changed.",
@@ -159,13 +233,17 @@ var (
 		"size":       "The size follows the member list.",
 		"created_at": "Timestamps are set by the server.",
 		"updated_at": "Timestamps are set by the server.",
+		"indicators": "The indicators are derived from the details by the server.",
 	}
 )
 
 // apiHouseholdPatch changes a household, JSON merge-patch style: the
 // fields present are changed, members (when present) replaces the member
 // list, "version" (optional) must match the stored version, and "reason"
-// is recorded in the audit log. null clears the phone.
+// is recorded in the audit log. null clears the phone. "details" is merged
+// into the stored details (a null value removes a key, null for the whole
+// object removes them all), and so is a listed member's "details" into
+// that member's.
 func (s *Server) apiHouseholdPatch(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r)
 	if err != nil {
@@ -189,7 +267,7 @@ func (s *Server) apiHouseholdPatch(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		null := bytes.Equal(bytes.TrimSpace(raw), []byte("null"))
-		if null && k != "phone" {
+		if null && k != "phone" && k != "details" {
 			errs.Add(k, "required", "%s cannot be null.", k)
 			continue
 		}
@@ -201,6 +279,12 @@ func (s *Server) apiHouseholdPatch(w http.ResponseWriter, r *http.Request) {
 	if err := errs.Err(); err != nil {
 		s.jsonError(w, r, err)
 		return
+	}
+	if upd.Details != nil || upd.Members != nil {
+		if err := s.mergeStoredDetails(r, id, &upd); err != nil {
+			s.jsonError(w, r, err)
+			return
+		}
 	}
 	if _, err := s.svc.Households.UpdateHousehold(r.Context(), id, upd); err != nil {
 		s.jsonError(w, r, err)
@@ -252,6 +336,18 @@ func patchField(upd *tuopin.HouseholdUpdate, k string, raw json.RawMessage, null
 			return wrong("an integer")
 		}
 		upd.Version = &v
+	case "details":
+		var in detailsInput
+		if !null && json.Unmarshal(raw, &in) != nil {
+			return wrong("an object of field values")
+		}
+		// A nil map (from null) asks mergeStoredDetails to clear them all;
+		// an empty object changes nothing.
+		var d map[string]string
+		if !null {
+			d = in.values("details.", errs)
+		}
+		upd.Details = &d
 	case "members":
 		var in []memberInput
 		dec := json.NewDecoder(bytes.NewReader(raw))
@@ -265,9 +361,50 @@ func patchField(upd *tuopin.HouseholdUpdate, k string, raw json.RawMessage, null
 	return err
 }
 
+// mergeStoredDetails turns the details of a PATCH into whole maps, as
+// HouseholdUpdate takes them: the patch merged into the stored details of
+// the household and of each listed member with an ID. Members without an
+// ID get what they were sent. Having read the stored household, it also
+// pins the update to that version (when the client did not), so that a
+// change made meanwhile is refused with 409 rather than overwritten.
+func (s *Server) mergeStoredDetails(r *http.Request, id int64, upd *tuopin.HouseholdUpdate) error {
+	stored, err := s.svc.Households.FindHouseholdByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if upd.Version == nil {
+		v := stored.Version
+		upd.Version = &v
+	}
+	if upd.Details != nil {
+		d := map[string]string{} // "details": null clears them all
+		if *upd.Details != nil {
+			d = mergeDetails(stored.Details, *upd.Details)
+		}
+		upd.Details = &d
+	}
+	if upd.Members == nil {
+		return nil
+	}
+	byID := make(map[int64]*tuopin.Member, len(stored.Members))
+	for _, m := range stored.Members {
+		byID[m.ID] = m
+	}
+	for _, m := range *upd.Members {
+		var base map[string]string
+		if old := byID[m.ID]; m.ID != 0 && old != nil {
+			base = old.Details
+		}
+		m.Details = mergeDetails(base, m.Details)
+	}
+	return nil
+}
+
 type statusInput struct {
 	Status string `json:"status"`
 	Reason string `json:"reason"`
+	// Date is the day the move took effect, "YYYY-MM-DD" (default today).
+	Date string `json:"date"`
 }
 
 // apiHouseholdStatus moves a household along the status workflow.
@@ -282,9 +419,68 @@ func (s *Server) apiHouseholdStatus(w http.ResponseWriter, r *http.Request) {
 		s.jsonError(w, r, err)
 		return
 	}
-	if _, err := s.svc.Households.SetHouseholdStatus(r.Context(), id, in.Status, in.Reason); err != nil {
+	if _, err := s.svc.Events.MoveStatus(r.Context(), id, tuopin.StatusMove{Status: in.Status, Date: in.Date, Reason: in.Reason}); err != nil {
 		s.jsonError(w, r, err)
 		return
 	}
 	s.writeHousehold(w, r, http.StatusOK, id)
+}
+
+// apiField is one field of the national field set in GET /fields.
+type apiField struct {
+	Key      string `json:"key"`
+	Label    string `json:"label"`
+	LabelEn  string `json:"label_en"`
+	Level    string `json:"level"`
+	Section  string `json:"section"`
+	Type     string `json:"type"`
+	CodeKind string `json:"code_kind,omitempty"`
+	// Min and Max bound numbers (years, months, yuan, mu…); MaxLength
+	// bounds text in characters.
+	Min       *int64 `json:"min,omitempty"`
+	Max       *int64 `json:"max,omitempty"`
+	MaxLength int    `json:"max_length,omitempty"`
+	// Of names the field this one is a part of (其中): it may not exceed it.
+	Of string `json:"of,omitempty"`
+}
+
+func newAPIField(f tuopin.FieldDef) apiField {
+	a := apiField{Key: f.Key, Label: f.Label, LabelEn: f.LabelEn, Level: f.Level, Section: f.Section,
+		Type: string(f.Type), CodeKind: f.CodeKind, Of: f.Of}
+	switch {
+	case f.Type == tuopin.FieldText:
+		a.MaxLength = f.MaxLen
+		if a.MaxLength == 0 {
+			a.MaxLength = 100
+		}
+	case f.Numeric():
+		lo, hi := f.Min, f.Max
+		a.Min = &lo
+		if hi != 0 {
+			a.Max = &hi
+		}
+	}
+	return a
+}
+
+// apiFields lists the national field set, households' then members', in
+// form order: ?level=household|member narrows it.
+func (s *Server) apiFields(w http.ResponseWriter, r *http.Request) {
+	var defs []tuopin.FieldDef
+	switch lv := r.URL.Query().Get("level"); lv {
+	case "":
+		defs = append(slices.Clone(tuopin.HouseholdFieldDefs), tuopin.MemberFieldDefs...)
+	case tuopin.LevelHouseholdField:
+		defs = tuopin.HouseholdFieldDefs
+	case tuopin.LevelMemberField:
+		defs = tuopin.MemberFieldDefs
+	default:
+		s.jsonError(w, r, errMalformed(fmt.Sprintf("level must be %q or %q, not %q.", tuopin.LevelHouseholdField, tuopin.LevelMemberField, lv)))
+		return
+	}
+	items := make([]apiField, len(defs))
+	for i, f := range defs {
+		items[i] = newAPIField(f)
+	}
+	writeJSON(w, http.StatusOK, newList(items, len(items), 0, len(items)))
 }

@@ -11,12 +11,8 @@ const auditPageSize = 50
 
 // auditActions and auditKinds fill the filter selects of the audit page.
 var (
-	auditActions = []string{
-		tuopin.ActionHouseholdCreate, tuopin.ActionHouseholdUpdate, tuopin.ActionHouseholdStatus,
-		tuopin.ActionUserCreate, tuopin.ActionUserUpdate, tuopin.ActionUserLogin,
-		tuopin.ActionTokenCreate, tuopin.ActionTokenDelete, tuopin.ActionAreasImport,
-	}
-	auditKinds = []string{"household", "user", "token", "areas"}
+	auditActions = tuopin.AuditActions
+	auditKinds   = tuopin.AuditTargetKinds
 )
 
 type auditData struct {

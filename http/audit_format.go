@@ -32,6 +32,8 @@ type change struct {
 var auditHiddenKeys = map[string]bool{
 	"id": true, "version": true, "created_at": true, "updated_at": true,
 	"household_id": true, "last_login_at": true,
+	// indicators are derived from the other fields on every write.
+	"indicators": true,
 }
 
 // auditKeyOrder puts the fields people look for first.
@@ -98,6 +100,10 @@ func auditChanges(lang string, codes *tuopin.CodeSet, before, after json.RawMess
 	var out []change
 	for _, k := range keys {
 		if auditHiddenKeys[k] {
+			continue
+		}
+		if k == "details" {
+			out = append(out, detailChanges(lang, codes, tuopin.HouseholdFieldDef, b[k], a[k])...)
 			continue
 		}
 		c := change{Field: fieldName(lang, k)}
@@ -189,6 +195,12 @@ func memberChanges(lang string, codes *tuopin.CodeSet, before, after json.RawMes
 		}
 		slices.Sort(fields)
 		for _, k := range fields {
+			if k == "details" {
+				for _, c := range detailChanges(lang, codes, tuopin.MemberFieldDef, prev[k], m[k]) {
+					lines = append(lines, name(m)+" · "+c.Field+translate(lang, "common.colon")+c.Before+" → "+c.After)
+				}
+				continue
+			}
 			lines = append(lines, name(m)+" · "+fieldName(lang, k)+translate(lang, "common.colon")+
 				auditValue(lang, codes, k, prev[k])+" → "+auditValue(lang, codes, k, m[k]))
 		}
@@ -199,4 +211,61 @@ func memberChanges(lang string, codes *tuopin.CodeSet, before, after json.RawMes
 		}
 	}
 	return lines
+}
+
+// detailChanges lists the changed fields of two details objects (the
+// national field set, fields.go) with the catalog's labels and values as
+// people read them, in catalog order.
+func detailChanges(lang string, codes *tuopin.CodeSet, def func(string) (tuopin.FieldDef, bool), before, after json.RawMessage) []change {
+	var b, a map[string]string
+	_ = json.Unmarshal(before, &b)
+	_ = json.Unmarshal(after, &a)
+	var keys []string
+	for k, v := range b {
+		if a[k] != v {
+			keys = append(keys, k)
+		}
+	}
+	for k := range a {
+		if _, ok := b[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	order := func(k string) int {
+		for i, f := range tuopin.HouseholdFieldDefs {
+			if f.Key == k {
+				return i
+			}
+		}
+		for i, f := range tuopin.MemberFieldDefs {
+			if f.Key == k {
+				return i
+			}
+		}
+		return 1 << 20
+	}
+	slices.SortFunc(keys, func(x, y string) int {
+		if d := order(x) - order(y); d != 0 {
+			return d
+		}
+		return strings.Compare(x, y)
+	})
+	show := func(f tuopin.FieldDef, v string) string {
+		if v == "" {
+			return "—"
+		}
+		if codes != nil {
+			return f.Display(v, codes, lang)
+		}
+		return v
+	}
+	out := make([]change, 0, len(keys))
+	for _, k := range keys {
+		f, ok := def(k)
+		if !ok {
+			f = tuopin.FieldDef{Key: k, Label: k, LabelEn: k}
+		}
+		out = append(out, change{Field: f.Title(lang), Before: show(f, b[k]), After: show(f, a[k])})
+	}
+	return out
 }

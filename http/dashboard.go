@@ -245,6 +245,14 @@ func (s *Server) dashboardTables(r *http.Request, lang string, codes *tuopin.Cod
 		}
 	}
 
+	// 两不愁三保障 gaps by child area, and incomes against the line.
+	if m := b.Area.Metrics; len(m) > 0 {
+		out = append(out, gapsTable(tr, sub, childLevel, b, drill))
+		if t, c := incomeBandsTable(tr, sub, b); t != nil {
+			out = append(out, tableChart{table: t, chart: c})
+		}
+	}
+
 	// Households by status: from the roll-ups, or counted.
 	status := &dataTable{ID: "status", Title: tr("dash.status_title"), Subtitle: sub,
 		Columns: []tableColumn{{Label: tr("field.status")}, {Label: tr("stats.households"), Num: true}, {Label: tr("dash.share"), Num: true}}}
@@ -312,4 +320,93 @@ func areaParam(prefix string) string {
 		return ""
 	}
 	return "&area=" + prefix
+}
+
+// gapMetricLabels are the message keys of the gap metrics.
+var gapMetricLabels = map[string]string{
+	tuopin.MetricGapFood: "dash.gap_food", tuopin.MetricGapSchool: "dash.gap_school",
+	tuopin.MetricGapUninsured: "dash.gap_uninsured", tuopin.MetricGapHouse: "dash.gap_house",
+	tuopin.MetricGapWater: "dash.gap_water", tuopin.MetricGapAny: "dash.gap_any",
+}
+
+// gapsTable is the 两不愁三保障 panel: for each child area (or the area
+// itself at village level), the households or persons short on each
+// guarantee, from the roll-ups.
+func gapsTable(tr func(string, ...any) string, sub, childLevel string, b *board, drill func(*boardRow) string) tableChart {
+	t := &dataTable{ID: "gaps", Title: tr("dash.gaps_title"), Subtitle: sub,
+		Columns: []tableColumn{{Label: childLevel}, {Label: tr("stats.households"), Num: true}}}
+	for _, k := range tuopin.GapMetrics {
+		t.Columns = append(t.Columns, tableColumn{Label: tr(gapMetricLabels[k]), Num: true})
+	}
+	t.Columns = append(t.Columns, tableColumn{Label: tr("dash.gap_share"), Num: true})
+	chart := &chartSpec{Kind: "bar", Unit: tr("unit.households_or_persons")}
+	colours := []string{"#d64533", "#e0a030", "#8a5cc2", "#b5562b", "#2f7fc1"}
+	for i, k := range tuopin.GapMetrics[:len(tuopin.GapMetrics)-1] {
+		chart.Series = append(chart.Series, chartSeries{Name: tr(gapMetricLabels[k]), Color: colours[i]})
+	}
+	row := func(r *boardRow) tableRow {
+		m := r.Metrics
+		cells := []tableCell{textCell(r.Name), intCell(int(m[tuopin.MetricHouseholds]))}
+		for _, k := range tuopin.GapMetrics {
+			c := intCell(int(m[k]))
+			c.Col = k
+			if m[k] > 0 {
+				c.Class = "gap"
+			}
+			cells = append(cells, c)
+		}
+		cells = append(cells, pctCell(int(m[tuopin.MetricGapAny]), int(m[tuopin.MetricHouseholds])))
+		return tableRow{URL: drill(r), Cells: cells}
+	}
+	rows := b.Rows
+	if b.Area.Level == tuopin.LevelVillage || len(rows) == 0 {
+		rows = []*boardRow{b.Total}
+	}
+	for _, r := range rows {
+		t.Rows = append(t.Rows, row(r))
+		chart.Categories = append(chart.Categories, r.Name)
+		chart.Links = append(chart.Links, drill(r))
+		for i, k := range tuopin.GapMetrics[:len(tuopin.GapMetrics)-1] {
+			chart.Series[i].Data = append(chart.Series[i].Data, float64(r.Metrics[k]))
+		}
+	}
+	if len(b.Rows) > 0 && b.Area.Level != tuopin.LevelVillage {
+		foot := row(b.Total)
+		foot.URL, foot.Cells[0] = "", textCell(tr("area.total"))
+		t.Foot = &foot
+	}
+	return tableChart{table: t, chart: chart, wide: true}
+}
+
+// incomeBandsTable is the income distribution against the year's poverty
+// line, from the roll-ups; nil when no household has a band yet.
+func incomeBandsTable(tr func(string, ...any) string, sub string, b *board) (*dataTable, *chartSpec) {
+	m := b.Area.Metrics
+	total := 0
+	for _, band := range tuopin.IncomeBands {
+		total += int(m[tuopin.MetricIncomeBandPrefix+band])
+	}
+	if total == 0 {
+		return nil, nil
+	}
+	t := &dataTable{ID: "income", Title: tr("dash.income_title"), Subtitle: sub,
+		Columns: []tableColumn{{Label: tr("dash.income_band")}, {Label: tr("stats.households"), Num: true}, {Label: tr("dash.share"), Num: true}}}
+	chart := &chartSpec{Kind: "bar", Unit: tr("unit.households"), Series: []chartSeries{{Name: tr("stats.households")}}}
+	colours := map[string]string{tuopin.IncomeBandBelow: "#d64533", tuopin.IncomeBandNear: "#e0a030",
+		tuopin.IncomeBandAbove: "#8fc98f", tuopin.IncomeBandHigh: "#2e9a55", tuopin.IncomeBandNoLine: "#9a9a9a"}
+	for _, band := range tuopin.IncomeBands {
+		n := int(m[tuopin.MetricIncomeBandPrefix+band])
+		if n == 0 && band == tuopin.IncomeBandNoLine {
+			continue
+		}
+		label := tr("band." + band)
+		c := intCell(n)
+		c.Col = band
+		t.Rows = append(t.Rows, tableRow{Cells: []tableCell{textCell(label), c, pctCell(n, total)}})
+		chart.Categories = append(chart.Categories, label)
+		chart.Series[0].Data = append(chart.Series[0].Data, float64(n))
+		chart.Colors = append(chart.Colors, colours[band])
+	}
+	t.Foot = &tableRow{Cells: []tableCell{textCell(tr("area.total")), intCell(total), pctCell(total, total)}}
+	return t, chart
 }

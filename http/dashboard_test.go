@@ -10,6 +10,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/tuopin/tuopin"
 	"github.com/tuopin/tuopin/sqldb"
 	"github.com/tuopin/tuopin/sqldb/sqldbtest"
 )
@@ -84,6 +85,39 @@ func TestDashboard(t *testing.T) {
 		} else {
 			check(t, "no causes", r, http.StatusOK, nil, []string{"主要致贫原因"})
 		}
+	})
+
+	t.Run("GapsAndIncome", func(t *testing.T) {
+		// Record a D-grade house and unsafe water for 新烟's first
+		// household: the gaps panel counts it in 东兰镇, and its table
+		// exports.
+		svc := sqldb.NewHouseholdService(e.db)
+		d := map[string]string{"house_grade": "D", "water_safe": "0"}
+		if _, err := svc.UpdateHousehold(sqldbtest.Ctx(e.county), e.xinyan1.ID, tuopin.HouseholdUpdate{Details: &d, Reason: "visit"}); err != nil {
+			t.Fatal(err)
+		}
+		r := b.get("/dashboard/451224?year=2024")
+		check(t, "gaps", r, http.StatusOK, []string{"两不愁三保障短板", "C/D级危房(户)", "table=gaps", "人均纯收入与贫困线", "未设定贫困线"}, nil)
+		row := regexp.MustCompile(`(?s)<tr[^>]*>\s*<td[^>]*>(?:<a[^>]*>)?东兰镇.*?</tr>`).FindAllString(r.body, -1)
+		found := false
+		for _, x := range row {
+			if strings.Contains(x, `data-col="gap_house"`) {
+				found = true
+				for col, want := range map[string]string{"gap_house": "1", "gap_water": "1", "gap_any": "1", "gap_food": "0"} {
+					m := regexp.MustCompile(`data-col="` + col + `"[^>]*>([^<]*)<`).FindStringSubmatch(x)
+					if m == nil || strings.TrimSpace(m[1]) != want {
+						t.Errorf("东兰镇 %s = %v, want %s", col, m, want)
+					}
+				}
+			}
+		}
+		if !found {
+			t.Fatalf("no gaps row for 东兰镇 in\n%s", excerpt(r.body))
+		}
+		f, sheet := openXLSX(t, b.get("/dashboard/export.xlsx?area=451224&year=2024&table=gaps"))
+		wantCells(t, f, sheet, map[string]string{"A1": "两不愁三保障短板", "A4": "东兰镇", "F4": "1", "G4": "1", "H4": "1"})
+		f, sheet = openXLSX(t, b.get("/dashboard/export.xlsx?area=451224&year=2024&table=income"))
+		wantCells(t, f, sheet, map[string]string{"A1": "人均纯收入与贫困线", "A4": "低于贫困线", "B4": "0", "A8": "未设定贫困线", "B8": "4"})
 	})
 
 	t.Run("DrillDown", func(t *testing.T) {

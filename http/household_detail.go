@@ -19,6 +19,11 @@ type householdData struct {
 	HistoryHidden bool
 	// StatusReason keeps the reason typed into a refused status change.
 	StatusReason string
+	// Timeline is the household's events across years (household_events.go).
+	Timeline *timelineData
+	// Params are the parameters in force (poverty line, counting rule) for
+	// the income section (household_fields.go); nil when unreadable.
+	Params *tuopin.ParamSet
 }
 
 // householdDetail shows one household with its members, the status moves
@@ -47,6 +52,10 @@ func (s *Server) householdDetailData(w http.ResponseWriter, r *http.Request) (*h
 		return nil, err
 	}
 	d.Transitions = tuopin.StatusTransitions[h.Status]
+	if err := s.loadTimeline(r, d); err != nil { // household_events.go
+		return nil, err
+	}
+	s.loadIncomeParams(r, d) // household_fields.go
 	if !d.CanViewAudit() {
 		d.HistoryHidden = true
 		return d, nil
@@ -70,7 +79,8 @@ func (s *Server) householdStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	status := r.PostFormValue("status")
 	reason := strings.TrimSpace(r.PostFormValue("reason"))
-	_, err = s.svc.Households.SetHouseholdStatus(r.Context(), id, status, reason)
+	date := strings.TrimSpace(r.PostFormValue("date"))
+	_, err = s.svc.Events.MoveStatus(r.Context(), id, tuopin.StatusMove{Status: status, Date: date, Reason: reason})
 	if tuopin.ErrorCode(err) == tuopin.EINVALID {
 		d, derr := s.householdDetailData(w, r)
 		if derr != nil {
@@ -82,7 +92,12 @@ func (s *Server) householdStatus(w http.ResponseWriter, r *http.Request) {
 		if fe, ok := d.Errors["status"]; ok {
 			d.FormError += " " + fieldMessage(d.Lang, fe)
 		}
-		d.StatusReason = reason
+		if fe, ok := d.Errors["date"]; ok {
+			d.FormError += " " + fieldMessage(d.Lang, fe)
+		} else if len(d.Errors) == 0 {
+			d.FormError += " " + tuopin.ErrorMessage(err) // a closed year
+		}
+		d.StatusReason, d.Timeline.StatusDate = reason, date
 		s.render(w, r, http.StatusUnprocessableEntity, viewHousehold, d)
 		return
 	} else if err != nil {

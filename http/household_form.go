@@ -1,6 +1,7 @@
 package apphttp
 
 import (
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -25,7 +26,11 @@ type householdForm struct {
 	Phone     string
 	Reason    string
 	Version   string
-	Members   []*memberForm
+	// Details are the national fields by key (tuopin.HouseholdFieldDefs).
+	// A posted form holds the keys it posted, "" for a field left empty;
+	// keepUnposted adds the stored values of the others.
+	Details map[string]string
+	Members []*memberForm
 }
 
 // memberForm is one member row. ID is the stored member's ID ("" for a
@@ -40,6 +45,7 @@ type memberForm struct {
 	Education string
 	Health    string
 	Skill     string
+	Details   map[string]string // as householdForm.Details, by member key
 }
 
 type householdFormData struct {
@@ -150,6 +156,7 @@ func (s *Server) householdUpdate(w http.ResponseWriter, r *http.Request) {
 	}
 	f := parseHouseholdForm(r.PostForm)
 	f.Year, f.Number, f.Status = strconv.Itoa(stored.Year), stored.Number, stored.Status
+	f.keepUnposted(stored)
 	d := &householdFormData{view: s.newView(w, r, "households"), Form: f, H: stored}
 	now := time.Now()
 	h, perr := f.household(stored)
@@ -167,6 +174,7 @@ func (s *Server) householdUpdate(w http.ResponseWriter, r *http.Request) {
 		MainCause:       &h.MainCause,
 		IncomePerCapita: &h.IncomePerCapita,
 		Phone:           &h.Phone,
+		Details:         &h.Details,
 		Members:         &h.Members,
 		Version:         &version,
 		Reason:          f.Reason,
@@ -269,31 +277,66 @@ func (s *Server) loadVillageOptions(r *http.Request, d *householdFormData) error
 	return nil
 }
 
-var memberKeyRe = regexp.MustCompile(`^members\[(\d{1,4})\]\.(\w+)$`)
+var (
+	memberKeyRe       = regexp.MustCompile(`^members\[(\d{1,4})\]\.(\w+)$`)
+	memberDetailKeyRe = regexp.MustCompile(`^members\[(\d{1,4})\]\.details\.(\w+)$`)
+)
+
+// postedDetail reads one posted detail field: the values joined with ","
+// (a code list arrives as several checkboxes, behind a hidden empty input
+// that makes the field present even with none checked).
+func postedDetail(vals []string) string {
+	var parts []string
+	for _, v := range vals {
+		if v = strings.TrimSpace(v); v != "" {
+			parts = append(parts, v)
+		}
+	}
+	return strings.Join(parts, ",")
+}
 
 // parseHouseholdForm reads a posted household form. Member rows arrive as
 // members[i].field with gaps where rows were removed; they are ordered by
 // i and renumbered from 0, which is the numbering of the field errors the
-// form then shows. Rows left entirely blank are dropped.
+// form then shows. Rows left entirely blank are dropped. Detail fields
+// arrive as details.<key> and members[i].details.<key>; unknown keys are
+// ignored.
 func parseHouseholdForm(pf url.Values) *householdForm {
 	get := func(k string) string { return strings.TrimSpace(pf.Get(k)) }
 	f := &householdForm{
 		Year: get("year"), Number: get("number"), AreaCode: get("area_code"),
 		Attribute: get("attribute"), MainCause: get("main_cause"), Status: get("status"),
 		Income: get("income_per_capita"), Phone: get("phone"), Reason: get("reason"), Version: get("version"),
+		Details: map[string]string{},
 	}
 	rows := map[int]*memberForm{}
+	rowAt := func(i string) *memberForm {
+		n, _ := strconv.Atoi(i)
+		r := rows[n]
+		if r == nil {
+			r = &memberForm{Details: map[string]string{}}
+			rows[n] = r
+		}
+		return r
+	}
 	for k, vals := range pf {
+		if key, ok := strings.CutPrefix(k, detailsPrefix); ok {
+			if _, known := tuopin.HouseholdFieldDef(key); known {
+				f.Details[key] = postedDetail(vals)
+			}
+			continue
+		}
+		if m := memberDetailKeyRe.FindStringSubmatch(k); m != nil {
+			if _, known := tuopin.MemberFieldDef(m[2]); known {
+				rowAt(m[1]).Details[m[2]] = postedDetail(vals)
+			}
+			continue
+		}
 		m := memberKeyRe.FindStringSubmatch(k)
 		if m == nil || len(vals) == 0 {
 			continue
 		}
-		i, _ := strconv.Atoi(m[1])
-		row := rows[i]
-		if row == nil {
-			row = &memberForm{}
-			rows[i] = row
-		}
+		row := rowAt(m[1])
 		v := strings.TrimSpace(vals[0])
 		switch m[2] {
 		case "id":
@@ -358,12 +401,13 @@ func (f *householdForm) household(stored *tuopin.Household) (*tuopin.Household, 
 			errs.Add("income_per_capita", "invalid_amount", "Enter an amount in yuan, e.g. 4200.50.")
 		}
 	}
+	h.Details = recorded(f.Details)
 	h.Members = make([]*tuopin.Member, 0, len(f.Members))
 	for i, mf := range f.Members {
 		prefix := "members[" + strconv.Itoa(i) + "]."
 		m := &tuopin.Member{
 			Name: mf.Name, IDNumber: mf.IDNumber, Sex: mf.Sex, Relation: mf.Relation,
-			Education: mf.Education, Health: mf.Health, Skill: mf.Skill,
+			Education: mf.Education, Health: mf.Health, Skill: mf.Skill, Details: recorded(mf.Details),
 		}
 		if mf.ID != "" {
 			id, err := strconv.ParseInt(mf.ID, 10, 64)
@@ -390,11 +434,13 @@ func householdToForm(h *tuopin.Household) *householdForm {
 		Year: strconv.Itoa(h.Year), Number: h.Number, AreaCode: h.AreaCode,
 		Attribute: h.Attribute, MainCause: h.MainCause, Status: h.Status,
 		Income: h.IncomePerCapita.Yuan(), Phone: h.Phone, Version: strconv.Itoa(h.Version),
+		Details: maps.Clone(h.Details),
 	}
 	for _, m := range h.Members {
 		mf := &memberForm{
 			ID: strconv.FormatInt(m.ID, 10), Name: m.Name, IDNumber: m.IDNumber, Sex: m.Sex,
 			Relation: m.Relation, Education: m.Education, Health: m.Health, Skill: m.Skill,
+			Details: maps.Clone(m.Details),
 		}
 		if !m.BirthDate.IsZero() {
 			mf.BirthDate = m.BirthDate.UTC().Format(tuopin.DateLayout)
@@ -404,5 +450,46 @@ func householdToForm(h *tuopin.Household) *householdForm {
 	return f
 }
 
+// recorded returns the non-empty values of a form's details, as a new map
+// (validation normalizes the household's map in place).
+func recorded(d map[string]string) map[string]string {
+	out := make(map[string]string, len(d))
+	for k, v := range d {
+		if v != "" {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// keepUnposted fills in the stored details of the fields the form did not
+// post, for the household and for each member row matched by ID, so that
+// saving a form never drops a value merely because its field was not on
+// the page. A posted empty field clears its value.
+func (f *householdForm) keepUnposted(stored *tuopin.Household) {
+	fill := func(dst *map[string]string, src map[string]string) {
+		if *dst == nil {
+			*dst = map[string]string{}
+		}
+		for k, v := range src {
+			if _, posted := (*dst)[k]; !posted {
+				(*dst)[k] = v
+			}
+		}
+	}
+	fill(&f.Details, stored.Details)
+	byID := make(map[string]*tuopin.Member, len(stored.Members))
+	for _, m := range stored.Members {
+		byID[strconv.FormatInt(m.ID, 10)] = m
+	}
+	for _, mf := range f.Members {
+		if m := byID[mf.ID]; m != nil && mf.ID != "" {
+			fill(&mf.Details, m.Details)
+		}
+	}
+}
+
 // BlankMember is the empty row behind the "add member" button.
-func (d *householdFormData) BlankMember() *memberForm { return &memberForm{} }
+func (d *householdFormData) BlankMember() *memberForm {
+	return &memberForm{Details: map[string]string{}}
+}

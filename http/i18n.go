@@ -56,15 +56,23 @@ func translate(lang, key string, args ...any) string {
 	return msg
 }
 
-// memberFieldRe splits a member field key such as "members[2].id_number".
-var memberFieldRe = regexp.MustCompile(`^members\[(\d+)\]\.(\w+)$`)
+// memberFieldRe splits a member field key such as "members[2].id_number"
+// or "members[2].details.ethnicity".
+var memberFieldRe = regexp.MustCompile(`^members\[(\d+)\]\.((?:details\.)?\w+)$`)
 
 // fieldLabel returns the translated label of a form or JSON field key.
 // Member fields are labelled with the row number: "成员 3 · 身份证号".
 func fieldLabel(lang, key string) string {
 	if m := memberFieldRe.FindStringSubmatch(key); m != nil {
 		i, _ := strconv.Atoi(m[1])
-		return translate(lang, "field.member_n", i+1) + " · " + fieldName(lang, m[2])
+		name, ok := detailFieldTitle(lang, m[2], true)
+		if !ok {
+			name = fieldName(lang, m[2])
+		}
+		return translate(lang, "field.member_n", i+1) + " · " + name
+	}
+	if name, ok := detailFieldTitle(lang, key, false); ok {
+		return name
 	}
 	return fieldName(lang, key)
 }

@@ -4,7 +4,8 @@
 //
 //   <select data-autosubmit>       submits its form on change
 //   <button data-add-member>       appends a member row from <template id="member-row">
-//   <button data-remove-row>       removes its table row
+//   <button data-remove-row>       removes its table row (and the row after
+//                                  it when that one is marked data-row-more)
 //   <form data-confirm="text">     asks before submitting
 (function () {
   "use strict";
@@ -18,7 +19,7 @@
 
   // renumber shows 1, 2, 3 … in the first cell of the member rows.
   function renumber(tbody) {
-    var rows = tbody.querySelectorAll("tr");
+    var rows = tbody.querySelectorAll("tr[data-index]");
     for (var i = 0; i < rows.length; i++) {
       var idx = rows[i].querySelector(".idx");
       if (idx) { idx.textContent = String(i + 1); }
@@ -49,7 +50,9 @@
       var html = tpl.innerHTML.replace(/__i__/g, i);
       tbody.insertAdjacentHTML("beforeend", html);
       renumber(tbody);
-      var first = tbody.lastElementChild && tbody.lastElementChild.querySelector("input:not([type=hidden])");
+      var added = tbody.querySelectorAll("tr[data-index]");
+      var last = added[added.length - 1];
+      var first = last && last.querySelector("input:not([type=hidden])");
       if (first) { first.focus(); }
       return;
     }
@@ -58,6 +61,8 @@
       e.preventDefault();
       var tr = rm.closest("tr");
       var body = tr && tr.parentNode;
+      var more = tr && tr.nextElementSibling;
+      if (more && more.hasAttribute("data-row-more")) { more.remove(); }
       if (tr) { tr.remove(); }
       if (body) { renumber(body); }
     }
