@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"math/rand/v2"
 	"runtime"
 	"sync"
 	"testing"
@@ -21,6 +22,8 @@ var (
 	benchHs    []*tuopin.Household
 	benchFiles = map[xlsx.Format][]byte{}
 	benchMu    sync.Mutex
+	// benchDetails is the national CSV with every detail filled.
+	benchDetails []byte
 )
 
 func benchHouseholdList() []*tuopin.Household {
@@ -59,8 +62,43 @@ func benchFile(b *testing.B, format xlsx.Format) []byte {
 	return data
 }
 
+// benchDetailed is household(i) with every field of the national field
+// set filled (detailedHousehold), the same for every run.
+func benchDetailed(i int) *tuopin.Household {
+	return detailedHousehold(rand.New(rand.NewPCG(uint64(i), 2016)), i)
+}
+
+// benchDetailFile is the national CSV of 10^5 households with every
+// detail filled.
+func benchDetailFile(b *testing.B) []byte {
+	benchMu.Lock()
+	defer benchMu.Unlock()
+	if benchDetails != nil {
+		return benchDetails
+	}
+	var buf bytes.Buffer
+	enc, err := xlsx.NewHouseholdEncoder(&buf, xlsx.FormatCSV, xlsx.LayoutNational, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < benchHouseholds; i++ {
+		if err := enc.Encode(benchDetailed(i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := enc.Close(); err != nil {
+		b.Fatal(err)
+	}
+	benchDetails = buf.Bytes()
+	return benchDetails
+}
+
 func benchDecode(b *testing.B, format xlsx.Format, sorted bool) {
 	data := benchFile(b, format)
+	benchDecodeData(b, data, sorted)
+}
+
+func benchDecodeData(b *testing.B, data []byte, sorted bool) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	runtime.GC()
@@ -94,6 +132,10 @@ func BenchmarkDecodeCSV(b *testing.B)        { benchDecode(b, xlsx.FormatCSV, fa
 func BenchmarkDecodeCSVSorted(b *testing.B)  { benchDecode(b, xlsx.FormatCSV, true) }
 func BenchmarkDecodeXLSX(b *testing.B)       { benchDecode(b, xlsx.FormatXLSX, false) }
 func BenchmarkDecodeXLSXSorted(b *testing.B) { benchDecode(b, xlsx.FormatXLSX, true) }
+
+// BenchmarkDecodeCSVDetails decodes the national CSV with every field of
+// the national field set filled.
+func BenchmarkDecodeCSVDetails(b *testing.B) { benchDecodeData(b, benchDetailFile(b), false) }
 
 func benchEncode(b *testing.B, format xlsx.Format, layout xlsx.Layout) {
 	hs := benchHouseholdList()

@@ -102,6 +102,10 @@ type HouseholdDecoder struct {
 	cols      map[string]int // field → column
 	codeCache map[[2]string]string
 	decCols   [nDec]int      // the column of each of decFields, -1 when unmapped
+	dets      []detailCol    // the mapped Detail fields, in column order
+	detIdx    map[string]int // Detail field → index in dets
+	nHHDets   int            // how many of dets are household fields
+	rowHH     []detCell      // the household detail cells of the row being decoded
 	hdr       map[int]string // column → header
 	last      map[uint64]int32
 	rows      Rows
@@ -113,11 +117,13 @@ type HouseholdDecoder struct {
 	current   string
 	ready     []decoded
 	eof       bool
+	lastRows  []int // the rows of what Next returned last
 }
 
 type decoded struct {
 	h    *tuopin.Household
 	errs []RowError
+	rows []int
 }
 
 // NewHouseholdDecoder prepares decoding of one sheet: it recognises the
@@ -147,7 +153,7 @@ func NewHouseholdDecoder(wb *Workbook, opts DecodeOptions) (*HouseholdDecoder, e
 	if err := d.m.Check(); err != nil {
 		return nil, err
 	}
-	d.cols, d.hdr = map[string]int{}, map[int]string{}
+	d.cols, d.hdr, d.detIdx = map[string]int{}, map[int]string{}, map[string]int{}
 	for i := range d.decCols {
 		d.decCols[i] = -1
 	}
@@ -157,6 +163,16 @@ func NewHouseholdDecoder(wb *Workbook, opts DecodeOptions) (*HouseholdDecoder, e
 			d.cols[c.Field] = c.Index
 			if i, ok := decIndex[c.Field]; ok {
 				d.decCols[i] = c.Index
+			}
+			if def, ok := detailDefs[c.Field]; ok {
+				dc := detailCol{key: c.Field, def: def, col: c.Index, hh: -1,
+					member: def.Level == tuopin.LevelMemberField, codeLike: codeLikeDetails[c.Field]}
+				if !dc.member {
+					dc.hh = d.nHHDets
+					d.nHHDets++
+				}
+				d.detIdx[c.Field] = len(d.dets)
+				d.dets = append(d.dets, dc)
 			}
 		}
 	}
@@ -179,6 +195,12 @@ func NewHouseholdDecoder(wb *Workbook, opts DecodeOptions) (*HouseholdDecoder, e
 	d.rows = rows
 	return d, nil
 }
+
+// LastRows returns the row numbers of what Next returned last: the rows of
+// the household, one per member in the order of its Members, or the row
+// of errors that belong to no household. The slice is valid until the
+// next call to Next.
+func (d *HouseholdDecoder) LastRows() []int { return d.lastRows }
 
 // Mapping returns the mapping in use.
 func (d *HouseholdDecoder) Mapping() *Mapping { return d.m }
@@ -264,6 +286,9 @@ type group struct {
 	number string
 	rows   []*rowRec
 	first  int
+	// hh holds each household detail as first given (by detailCol.hh);
+	// nil until a row gives one.
+	hh []hhDetail
 }
 
 // decFields are the fields the decoder reads; a rowRec keeps them in
@@ -291,7 +316,8 @@ type rowRec struct {
 	texts  [nDec]string // cell text, for error values
 	hh     [nDec]string // household values in comparable form
 	hhSet  uint32
-	failed uint32 // fields already refused
+	failed uint32    // fields already refused
+	dets   []detCell // the row's refused detail cells
 	errs   []RowError
 }
 
@@ -307,11 +333,26 @@ func (r *rowRec) text(field string) string {
 	if i, ok := decIndex[field]; ok {
 		return r.texts[i]
 	}
-	return ""
+	if dc := r.detail(field); dc != nil {
+		return dc.text
+	}
+	return r.member.Details[field] // a member detail read well: its value
 }
 
-func (r *rowRec) isFailed(field string) bool { return r.failed&bit(field) != 0 }
-func (r *rowRec) fail(field string)          { r.failed |= bit(field) }
+func (r *rowRec) isFailed(field string) bool {
+	if _, ok := decIndex[field]; ok {
+		return r.failed&bit(field) != 0
+	}
+	return r.detail(field) != nil
+}
+
+func (r *rowRec) fail(field string) {
+	if _, ok := decIndex[field]; ok {
+		r.failed |= bit(field)
+	} else if r.detail(field) == nil {
+		r.dets = append(r.dets, detCell{key: field})
+	}
+}
 
 // value returns a household value of the row.
 func (r *rowRec) value(field string) (string, bool) {
@@ -330,6 +371,7 @@ func (d *HouseholdDecoder) Next() (*tuopin.Household, []RowError, error) {
 		if len(d.ready) > 0 {
 			x := d.ready[0]
 			d.ready = d.ready[1:]
+			d.lastRows = x.rows
 			return x.h, x.errs, nil
 		}
 		if d.eof {
@@ -352,8 +394,10 @@ func (d *HouseholdDecoder) Next() (*tuopin.Household, []RowError, error) {
 		if d.skipRow(r) {
 			continue
 		}
+		d.rowHH = d.rowHH[:0]
 		rec, key, number := d.decodeRow(r)
 		if key == "" {
+			d.lastRows = append(d.lastRows[:0], rec.num)
 			return nil, rec.errs, nil
 		}
 		if d.opts.Sorted {
@@ -361,6 +405,7 @@ func (d *HouseholdDecoder) Next() (*tuopin.Household, []RowError, error) {
 				e := d.rowErr(rec, FieldNumber, CodeNotAdjacent,
 					fmt.Sprintf("The rows of household %s are not together: it already appeared from row %d and other households came between; sort the file by 户编号, or import without the “sorted” option.", number, first),
 					fmt.Sprintf("户编号 %s 的各行不连续：该户已在第 %d 行出现，中间隔着其他户；请按户编号排序，或不勾选“已排序”后重新导入。", number, first))
+				d.lastRows = append(d.lastRows[:0], rec.num)
 				return nil, []RowError{e}, nil
 			}
 			if d.current != "" && d.current != key {
@@ -378,6 +423,9 @@ func (d *HouseholdDecoder) Next() (*tuopin.Household, []RowError, error) {
 			d.order = append(d.order, key)
 		}
 		g.rows = append(g.rows, rec)
+		if len(d.rowHH) > 0 {
+			d.mergeHousehold(g, rec)
+		}
 		if !d.opts.Sorted && d.last[keyHash(key)] == int32(r.Num) {
 			d.emit(g)
 		}
@@ -400,7 +448,11 @@ func (d *HouseholdDecoder) compactOrder() {
 func (d *HouseholdDecoder) emit(g *group) {
 	delete(d.pending, g.key)
 	h, errs := d.build(g)
-	d.ready = append(d.ready, decoded{h, errs})
+	rows := make([]int, len(g.rows))
+	for i, rec := range g.rows {
+		rows[i] = rec.num
+	}
+	d.ready = append(d.ready, decoded{h, errs, rows})
 }
 
 // cellText is what a RowError shows as the value.
@@ -457,7 +509,9 @@ func (d *HouseholdDecoder) decodeRow(r Row) (rec *rowRec, key, number string) {
 		} else {
 			number = n
 		}
-	} else {
+	}
+	// A cell of nothing but an apostrophe or spaces is no number either.
+	if number == "" && !rec.isFailed(FieldNumber) {
 		rec.errs = append(rec.errs, d.rowErr(rec, FieldNumber, CodeRequired,
 			"The row has data but no 户编号 (household number), so it belongs to no household.",
 			"该行有数据但户编号为空，无法归户。"))
@@ -574,6 +628,9 @@ func (d *HouseholdDecoder) decodeRow(r Row) (rec *rowRec, key, number string) {
 			m.Skill = code
 		}
 	}
+	if len(d.dets) > 0 {
+		d.decodeDetails(r, rec)
+	}
 	for i := range rec.errs {
 		rec.errs[i].Household = number
 	}
@@ -646,6 +703,8 @@ func (d *HouseholdDecoder) build(g *group) (*tuopin.Household, []RowError) {
 	if v, src := val(FieldIncomePerCapita); src != nil {
 		h.IncomePerCapita, _ = tuopin.ParseYuan(v)
 	}
+	h.Details = g.details(d)
+	errs = append(errs, d.checkTransferSum(g, h.Details)...)
 	if h.AreaCode == "" && d.opts.ResolveArea != nil {
 		str := func(f string) string { v, _ := val(f); return v }
 		names := AreaNames{str(FieldProvince), str(FieldCity), str(FieldCounty), str(FieldTownship), str(FieldVillage), str(FieldAreaName)}
@@ -692,7 +751,12 @@ func (d *HouseholdDecoder) build(g *group) (*tuopin.Household, []RowError) {
 		errs = append(errs, e)
 	}
 	if err := h.Validate(d.codes, d.opts.Now); err != nil {
-		errs = append(errs, d.validationErrors(g, h, err)...)
+		errs = append(errs, d.validationErrors(g, h, err, func(field string) (*rowRec, string) {
+			if i, ok := decIndex[field]; ok {
+				return from[i], ""
+			}
+			return d.detailSource(g, field)
+		})...)
 	}
 	sort.SliceStable(errs, func(i, j int) bool {
 		if errs[i].Row != errs[j].Row {
@@ -707,8 +771,11 @@ var memberKey = regexp.MustCompile(`^members\[(\d+)\]\.(.+)$`)
 
 // validationErrors places the field errors of tuopin's validation on the
 // rows and columns they come from, leaving out fields already refused
-// while reading the cells.
-func (d *HouseholdDecoder) validationErrors(g *group, h *tuopin.Household, err error) []RowError {
+// while reading the cells. A household field's error goes on the row its
+// value was taken from (source, which also gives a household detail's cell
+// text), details ("details.x", "members[i].details.x") on the column of
+// field x.
+func (d *HouseholdDecoder) validationErrors(g *group, h *tuopin.Household, err error, source func(field string) (*rowRec, string)) []RowError {
 	fields := tuopin.ErrorFields(err)
 	keys := make([]string, 0, len(fields))
 	for k := range fields {
@@ -718,15 +785,20 @@ func (d *HouseholdDecoder) validationErrors(g *group, h *tuopin.Household, err e
 	var out []RowError
 	for _, k := range keys {
 		fe := fields[k]
-		rec, field := g.rows[0], k
+		rec, field, text := g.rows[0], k, ""
 		if sm := memberKey.FindStringSubmatch(k); sm != nil {
 			i, _ := strconv.Atoi(sm[1])
 			if i < len(g.rows) {
 				rec = g.rows[i]
 			}
-			field = sm[2]
+			field = strings.TrimPrefix(sm[2], "details.")
 		} else if k == "members" {
 			field = FieldRelation
+		} else {
+			field = strings.TrimPrefix(k, "details.")
+			if src, t := source(field); src != nil {
+				rec, text = src, t
+			}
 		}
 		if rec.isFailed(field) {
 			continue
@@ -737,8 +809,11 @@ func (d *HouseholdDecoder) validationErrors(g *group, h *tuopin.Household, err e
 				col = FieldVillage
 			}
 		}
-		e := d.rowErr(rec, col, fe.Code, fe.Message, zhReason(fe.Code, field, rec.text(col), fe.Message, h))
-		e.Field = field
+		if text == "" {
+			text = rec.text(col)
+		}
+		e := d.rowErr(rec, col, fe.Code, fe.Message, zhReason(fe.Code, field, text, fe.Message, h))
+		e.Field, e.Value = field, text
 		e.Household = g.number
 		out = append(out, e)
 	}
@@ -802,6 +877,16 @@ func zhReason(code, field, value, en string, h *tuopin.Household) string {
 			return "性别与身份证号（第 17 位）不符。"
 		}
 		return "出生日期与身份证号不符。"
+	case "exceeds_total":
+		if def, ok := detailDefs[field]; ok {
+			if whole, ok := detailDefs[def.Of]; ok {
+				return fmt.Sprintf("%s（%s）超过了%s（%s）。", def.Label, h.Details[field], whole.Label, h.Details[def.Of])
+			}
+		}
+	case "exclusive":
+		return "文化程度与在校生状况不能同时填写：在校生只填在校生状况。"
+	case "invalid_value":
+		return fmt.Sprintf("“%s”不是有效的%s。", value, label)
 	}
 	return en
 }

@@ -62,9 +62,13 @@
 // bracket variants, "1." and "(一)" numbering) and matched leaf first
 // against each field's national name and aliases. The result is a
 // Mapping: per column its header, field and status, stored (a field of
-// tuopin.Household or tuopin.Member), not_stored (recognised, such as
-// 民族 or 是否参加大病保险, read but not kept by the registry yet) or
-// unmapped. A Mapping is JSON, carries a Fingerprint of the normalised
+// tuopin.Household or tuopin.Member, or of the national field set kept in
+// their Details), not_stored (recognised, such as 年龄 or 劳动力状况, read
+// but not kept by the registry) or unmapped. Every field of the catalogs
+// tuopin.HouseholdFieldDefs and MemberFieldDefs is a stored KnownField
+// under its catalog key, recognised by its catalog label with or without
+// the unit ("工资性收入") or a leading "其中：", and by the names real files
+// use (是否危房, 帮扶人姓名, 承包耕地面积(亩) …). A Mapping is JSON, carries a Fingerprint of the normalised
 // header texts for the app to remember the user's confirmed mapping per
 // source, and Mapping.Check validates an edited one (required fields, no
 // field twice) with tuopin field errors.
@@ -92,9 +96,19 @@
 // without brackets, and common variants such as 儿子 or 缺劳动力). An ID
 // number that Excel stored as a number is refused with a message saying
 // so: its last digits are gone (Excel keeps 15 significant digits), and
-// only re-entering the column as text brings them back. The household is
-// then checked with tuopin's Household.Validate, and each field error is
-// placed on its row and column.
+// only re-entering the column as text brings them back.
+//
+// The national field set is read into Household.Details and
+// Member.Details in canonical form (see tuopin.FieldDef): codes and code
+// lists by code or label (a list split on 、，,; or spaces: "因病、因残"),
+// yes/no also as Y/N, 1/0, √/×, TRUE/FALSE, 有/无; numbers with their unit
+// ("3.5亩", "6个月"); a year column also from a date; "/" and "-" as not
+// recorded. Household details, like the core household fields, must agree
+// across the rows of a household; a 转移性收入 must equal the sum of the
+// parts the file gives beside it. The household is then checked with
+// tuopin's Household.Validate, and each field error, including
+// "details.<key>" and "members[i].details.<key>" (a part larger than its
+// whole, 文化程度 beside 在校生状况), is placed on its row and column.
 //
 // A RowError names the row, the column (letter and header), the field,
 // the value as the user sees it, the household number, a stable Code (this
@@ -108,8 +122,11 @@
 // StreamWriter: a styled, frozen header row, column widths, ID numbers
 // and codes as text cells, dates as dates, amounts as numbers) or to CSV
 // (UTF-8 with a byte-order mark so that Excel reads it, or GBK), in the
-// national layout (the 47 columns with national names and codes, then the
-// household columns the registry keeps) or a readable one (labels instead
-// of codes). Everything the encoder writes, the decoder reads back as the
-// same households.
+// national layout (the 47 columns with national names and codes and the
+// member details filled, the member details the 47 lack, then the
+// household columns the registry keeps, every household detail among
+// them, titled by the catalog) or a readable one (labels instead of codes,
+// the details after the core fields of the household and of the member).
+// Everything the encoder writes, the decoder reads back as the same
+// households, details included.
 package xlsx

@@ -21,22 +21,31 @@ type Layout string
 // Layouts.
 const (
 	// LayoutNational writes the national 47-column member export
-	// (NationalMemberColumns) followed by HouseholdColumns, with national
-	// column names and codes, one row per member.
+	// (NationalMemberColumns), the member details it lacks
+	// (MemberDetailColumns), then HouseholdColumns (the core household
+	// fields and every household detail), with national column names and
+	// codes, one row per member.
 	LayoutNational Layout = "national"
 	// LayoutReadable writes the registry's fields with code labels
 	// instead of codes, one row per member with the household's fields on
-	// each row.
+	// each row: the core household fields, the household details (in
+	// catalog order, titled by the catalog), then the member's core fields
+	// and details.
 	LayoutReadable Layout = "readable"
 )
 
-// readableColumns is the readable layout; area names are added after
-// 行政区划代码 when the encoder has an AreaNames function.
-var readableColumns = []string{
-	FieldYear, FieldAreaCode, FieldNumber, FieldHeadName, FieldSize, FieldAttribute, FieldMainCause,
-	FieldIncomePerCapita, FieldStatus, FieldPhone,
-	FieldName, FieldRelation, FieldSex, FieldBirthDate, FieldIDNumber, FieldEducation, FieldHealth, FieldSkill,
-}
+// readableHousehold and readableMember are the core fields of the
+// readable layout; area names are added after 行政区划代码 when the
+// encoder has an AreaNames function, and the details after each group.
+var (
+	readableHousehold = []string{
+		FieldYear, FieldAreaCode, FieldNumber, FieldHeadName, FieldSize, FieldAttribute, FieldMainCause,
+		FieldIncomePerCapita, FieldStatus, FieldPhone,
+	}
+	readableMember = []string{
+		FieldName, FieldRelation, FieldSex, FieldBirthDate, FieldIDNumber, FieldEducation, FieldHealth, FieldSkill,
+	}
+)
 
 type colKind int
 
@@ -46,6 +55,7 @@ const (
 	kindDate
 	kindMoney
 	kindInt
+	kindDecimal
 )
 
 type encColumn struct {
@@ -53,6 +63,8 @@ type encColumn struct {
 	header string
 	kind   colKind
 	width  float64
+	def    *tuopin.FieldDef // for a Detail field
+	member bool             // def is a member field
 }
 
 // HouseholdEncoder writes households, one row per member, to .xlsx or
@@ -111,13 +123,20 @@ func NewHouseholdEncoder(w io.Writer, format Format, layout Layout, codes *tuopi
 func (e *HouseholdEncoder) columns() []encColumn {
 	var keys []string
 	if e.layout == LayoutNational {
-		keys = append(append(keys, NationalMemberColumns...), HouseholdColumns...)
+		keys = append(append(append(keys, NationalMemberColumns...), MemberDetailColumns...), HouseholdColumns...)
 	} else {
-		keys = append(keys, readableColumns[:2]...)
+		keys = append(keys, readableHousehold[:2]...)
 		if e.AreaNames != nil {
 			keys = append(keys, FieldProvince, FieldCity, FieldCounty, FieldTownship, FieldVillage)
 		}
-		keys = append(keys, readableColumns[2:]...)
+		keys = append(keys, readableHousehold[2:]...)
+		for _, f := range tuopin.HouseholdFieldDefs {
+			keys = append(keys, f.Key)
+		}
+		keys = append(keys, readableMember...)
+		for _, f := range tuopin.MemberFieldDefs {
+			keys = append(keys, f.Key)
+		}
 	}
 	cols := make([]encColumn, 0, len(keys))
 	for _, k := range keys {
@@ -125,6 +144,10 @@ func (e *HouseholdEncoder) columns() []encColumn {
 		c := encColumn{field: k, header: f.Label, kind: kindText, width: 12}
 		if e.layout == LayoutReadable && e.Lang == "en" {
 			c.header = f.LabelEn
+		}
+		if def, ok := detailDefs[k]; ok {
+			cols = append(cols, e.detailColumn(c, def))
+			continue
 		}
 		switch k {
 		case FieldIDNumber, "head_id_number":
@@ -152,6 +175,44 @@ func (e *HouseholdEncoder) columns() []encColumn {
 		cols = append(cols, c)
 	}
 	return cols
+}
+
+// detailColumn sets up the column of a Detail field: titled by the
+// catalog in the readable layout, typed by the field.
+func (e *HouseholdEncoder) detailColumn(c encColumn, def *tuopin.FieldDef) encColumn {
+	c.def, c.member = def, def.Level == tuopin.LevelMemberField
+	if e.layout == LayoutReadable {
+		c.header = def.Title(e.lang())
+	}
+	switch def.Type {
+	case tuopin.FieldText:
+		if codeLikeDetails[def.Key] {
+			c.kind, c.width = kindCode, 16
+		} else if def.MaxLen == 0 || def.MaxLen > 50 {
+			c.width = 20
+		}
+	case tuopin.FieldCode, tuopin.FieldCodes:
+		c.width = 14
+		if e.layout == LayoutNational {
+			c.kind, c.width = kindCode, 10
+		}
+	case tuopin.FieldInt:
+		c.kind, c.width = kindInt, 10
+	case tuopin.FieldDecimal:
+		c.kind = kindDecimal
+	case tuopin.FieldMoney:
+		c.kind = kindMoney
+	case tuopin.FieldDate:
+		c.kind = kindDate
+	}
+	return c
+}
+
+func (e *HouseholdEncoder) lang() string {
+	if e.Lang == "en" {
+		return "en"
+	}
+	return "zh"
 }
 
 func (e *HouseholdEncoder) start() error {
@@ -319,6 +380,15 @@ func (e *HouseholdEncoder) value(h *tuopin.Household, m *tuopin.Member, c encCol
 		}
 		return s
 	}
+	if c.def != nil {
+		if !c.member {
+			return e.detailCell(c.def, h.Details[c.field])
+		}
+		if m == nil {
+			return nil
+		}
+		return e.detailCell(c.def, m.Details[c.field])
+	}
 	switch c.field {
 	case FieldYear:
 		return h.Year
@@ -383,7 +453,7 @@ func (e *HouseholdEncoder) value(h *tuopin.Household, m *tuopin.Member, c encCol
 	case FieldSkill:
 		return code(tuopin.CodeSkill, m.Skill)
 	}
-	return nil // a national column the registry does not keep
+	return nil // a national column the registry does not keep (人口编号 …)
 }
 
 // Close finishes the file and writes what is left of it to w.

@@ -146,8 +146,15 @@ func TestDecodeFaults(t *testing.T) {
 	for _, c := range m.Unmapped() {
 		unmapped = append(unmapped, c.Header)
 	}
-	if strings.Join(notStored, ",") != "standard,ethnicity" || strings.Join(unmapped, ",") != "备注" {
+	if len(notStored) != 0 || strings.Join(unmapped, ",") != "备注" {
 		t.Errorf("not stored %v, unmapped %v", notStored, unmapped)
+	}
+	// 识别标准 and 民族 are details of the national field set.
+	for field, letter := range map[string]string{"standard": "K", "ethnicity": "T"} {
+		c := m.Columns[m.FieldColumn(field)]
+		if c.Letter != letter || c.Status != xlsx.StatusStored {
+			t.Errorf("field %s: column %s, status %s; want %s, stored", field, c.Letter, c.Status, letter)
+		}
 	}
 
 	d, err := xlsx.NewHouseholdDecoder(wb, xlsx.DecodeOptions{Now: now})
@@ -171,8 +178,10 @@ func TestDecodeFaults(t *testing.T) {
 		}
 		want := &tuopin.Household{Year: 2016, Number: "4512241000001", AreaCode: "451224104201", HeadName: "韦秀金", Size: 3,
 			Attribute: "01", MainCause: "01", IncomePerCapita: 314650, Status: "0", Phone: "13977812345",
+			Details: map[string]string{"standard": "1"},
 			Members: []*tuopin.Member{
-				{Name: "韦秀金", Sex: "1", BirthDate: date(1985, 3, 12), IDNumber: ids["h1a"], Relation: "01", Education: "02", Health: "01", Skill: "01"},
+				{Name: "韦秀金", Sex: "1", BirthDate: date(1985, 3, 12), IDNumber: ids["h1a"], Relation: "01", Education: "02", Health: "01", Skill: "01",
+					Details: map[string]string{"ethnicity": "08"}},
 				{Name: "黄玉春", Sex: "2", BirthDate: date(1987, 5, 6), IDNumber: ids["h1b"], Relation: "02", Education: "02", Health: "02", Skill: "02"},
 				{Name: "韦明", Sex: "1", BirthDate: date(2010, 3, 4), IDNumber: ids["h1c"], Relation: "03", Health: "01", Skill: "05"},
 			}}

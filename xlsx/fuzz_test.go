@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
@@ -70,12 +71,18 @@ func FuzzCSV(f *testing.F) {
 	text, _ := csvFixture()
 	f.Add([]byte(text))
 	f.Add([]byte("户编号,姓名\n1,\"unterminated\n"))
+	detailed := []*tuopin.Household{detailedHousehold(rand.New(rand.NewPCG(1, 2)), 6)}
+	f.Add(encode(f, xlsx.FormatCSV, xlsx.LayoutNational, detailed))
+	f.Add(encode(f, xlsx.FormatCSVGBK, xlsx.LayoutReadable, detailed))
 	f.Fuzz(fuzzDecode)
 }
 
 func FuzzXLSX(f *testing.F) {
 	fuzzSeeds(f, "FuzzXLSX")
 	f.Add(encode(f, xlsx.FormatXLSX, xlsx.LayoutReadable, []*tuopin.Household{household(1)}))
+	f.Add(encode(f, xlsx.FormatXLSX, xlsx.LayoutNational, []*tuopin.Household{detailedHousehold(rand.New(rand.NewPCG(3, 4)), 7)}))
+	details, _ := detailsWorkbook(f)
+	f.Add(details)
 	// The .xls reader goes through the same function.
 	for _, name := range []string{"testdata/templates/income.xls", "testdata/templates/家庭成员数据导入模板.xls"} {
 		data, err := os.ReadFile(name)

@@ -149,6 +149,7 @@ func sameHousehold(tb testing.TB, got, want *tuopin.Household) {
 		g.IncomePerCapita != w.IncomePerCapita || g.Status != w.Status || g.Phone != w.Phone {
 		tb.Errorf("household %s:\n got %+v\nwant %+v", w.Number, g, w)
 	}
+	sameDetails(tb, "household "+w.Number, g.Details, w.Details)
 	if len(g.Members) != len(w.Members) {
 		tb.Fatalf("household %s: %d members, want %d", w.Number, len(g.Members), len(w.Members))
 	}
@@ -157,6 +158,22 @@ func sameHousehold(tb testing.TB, got, want *tuopin.Household) {
 		if gm.Name != wm.Name || gm.Sex != wm.Sex || !gm.BirthDate.Equal(wm.BirthDate) || gm.IDNumber != wm.IDNumber ||
 			gm.Relation != wm.Relation || gm.Education != wm.Education || gm.Health != wm.Health || gm.Skill != wm.Skill {
 			tb.Errorf("household %s member %d:\n got %+v\nwant %+v", w.Number, i, gm, wm)
+		}
+		sameDetails(tb, fmt.Sprintf("household %s member %d", w.Number, i), gm.Details, wm.Details)
+	}
+}
+
+// sameDetails compares two details maps; nil and empty are the same.
+func sameDetails(tb testing.TB, what string, got, want map[string]string) {
+	tb.Helper()
+	for k, v := range want {
+		if got[k] != v {
+			tb.Errorf("%s: details[%s] = %q, want %q", what, k, got[k], v)
+		}
+	}
+	for k, v := range got {
+		if _, ok := want[k]; !ok {
+			tb.Errorf("%s: details[%s] = %q, want it absent", what, k, v)
 		}
 	}
 }

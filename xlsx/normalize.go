@@ -218,6 +218,9 @@ const (
 	CodeSizeMismatch   = "size_mismatch"
 	CodeNotAdjacent    = "not_adjacent"
 	CodeUnknownArea    = "unknown_area"
+	CodeTooLong        = "too_long"     // a text longer than its field takes
+	CodeOutOfRange     = "out_of_range" // a number outside its field's bounds
+	CodeSumMismatch    = "sum_mismatch" // 转移性收入 is not the sum of its parts
 )
 
 // isScientific reports whether s reads like "4.51224E+17".
@@ -387,23 +390,26 @@ func ParseAmount(c Cell) (tuopin.Money, error) {
 	return m, nil
 }
 
-// ParseInt reads a whole number ("4", "4人", "2016年").
+// ParseInt reads a whole number ("4", "4人", "2016年", "6个月").
 func ParseInt(c Cell) (int, error) {
-	bad := cellErr(CodeInvalidNumber, "%q is not a whole number.", "“%s”不是整数。", strings.TrimSpace(c.Text))
+	// The error is made only when needed: ParseInt runs on every row.
+	bad := func() error {
+		return cellErr(CodeInvalidNumber, "%q is not a whole number.", "“%s”不是整数。", strings.TrimSpace(c.Text))
+	}
 	if c.Number {
 		if c.Value != math.Trunc(c.Value) || math.Abs(c.Value) > 1e9 {
-			return 0, bad
+			return 0, bad()
 		}
 		return int(c.Value), nil
 	}
-	s := strings.TrimRight(CodeText(c.Text), "人口户年个")
+	s := strings.TrimRight(CodeText(c.Text), "人口户年个月")
 	if s == "" {
 		return 0, nil
 	}
 	if f, err := strconv.ParseFloat(s, 64); err == nil && f == math.Trunc(f) && math.Abs(f) <= 1e9 && !strings.ContainsAny(s, "eEinfINF") {
 		return int(f), nil
 	}
-	return 0, bad
+	return 0, bad()
 }
 
 // codeAliases are labels seen in real files for entries of the code
@@ -422,6 +428,36 @@ var codeAliases = map[string]map[string]string{
 	tuopin.CodeSkill:     {"弱劳动力": "弱劳动力或半劳动力", "半劳动力": "弱劳动力或半劳动力"},
 	tuopin.CodeCause:     {"缺劳动力": "缺劳力", "其它": "其他", "交通落后": "交通条件落后", "因病致贫": "因病", "因残致贫": "因残", "因学致贫": "因学", "因灾致贫": "因灾", "缺发展动力": "自身发展动力不足"},
 	tuopin.CodeStatus:    {"已脱贫享受政策": "已脱贫(享受政策)", "已脱贫不享受政策": "已脱贫(不再享受政策)", "已脱贫不再享受政策": "已脱贫(不再享受政策)", "脱贫享受政策": "已脱贫(享受政策)", "脱贫不享受政策": "已脱贫(不再享受政策)"},
+	// Yes/no as people write it: ticks and crosses, Y/N, TRUE/FALSE
+	// (Excel's booleans), 有/无, and the verbs of the member columns
+	// (已参加, 享受, 会).
+	tuopin.CodeYesNo: {"Y": "是", "YES": "是", "N": "否", "NO": "否", "√": "是", "✓": "是", "✔": "是", "×": "否", "✗": "否", "✘": "否",
+		"TRUE": "是", "FALSE": "否", "有": "是", "无": "否", "没有": "否", "是的": "是", "不是": "否",
+		"参加": "是", "已参加": "是", "未参加": "否", "享受": "是", "已享受": "是", "未享受": "否", "不享受": "否",
+		"会": "是", "不会": "否", "已消除": "是", "未消除": "否"},
+	// 是否危房 columns answer 否 for a house that passed as safe (A级);
+	// 是 says nothing about C or D and is refused.
+	tuopin.CodeHouseGrade: {"C级": "C级(局部危房)", "D级": "D级(整幢危房)", "局部危房": "C级(局部危房)", "整幢危房": "D级(整幢危房)",
+		"否": "A级", "非危房": "A级", "安全": "A级"},
+	tuopin.CodePolitical: {"党员": "中共党员", "共产党员": "中共党员", "中国共产党党员": "中共党员", "预备党员": "中共预备党员", "团员": "共青团员", "共青团": "共青团员"},
+	tuopin.CodeSchoolStatus: {"七-九年级": "七至九年级", "七—九年级": "七至九年级", "初中": "七至九年级", "高中": "普通高中一至三年级", "普通高中": "普通高中一至三年级",
+		"中职": "中职一至三年级", "中专": "中职一至三年级", "高职": "高职高专一至三年级", "高职高专": "高职高专一至三年级", "大专": "高职高专一至三年级",
+		"技师学院": "技师学院一至四年级", "本科": "本科一至五年级", "大学": "本科一至五年级", "研究生": "硕士研究生及以上", "硕士": "硕士研究生及以上", "博士": "硕士研究生及以上",
+		"幼儿园": "学前教育", "学前": "学前教育", "学龄前": "学龄前儿童"},
+	tuopin.CodeIDType:        {"身份证": "居民身份证", "二代身份证": "居民身份证", "户口本": "户口簿", "其它": "其他"},
+	tuopin.CodeHouseholdType: {"一般农户": "普通农户", "农户": "普通农户", "脱贫": "脱贫户"},
+	tuopin.CodeWaterSource:   {"自来水": "经过净化处理的自来水", "其他": "其他水源", "其它": "其他水源"},
+	tuopin.CodeStructure:     {"砖木": "砖瓦砖木", "砖瓦": "砖瓦砖木", "土坯": "竹草土坯", "钢混": "钢筋混凝土", "框架": "钢筋混凝土", "其它": "其他"},
+	tuopin.CodeFuel:          {"柴": "柴草", "木柴": "柴草", "薪柴": "柴草", "煤": "煤炭", "液化气": "液化气、天然气", "天然气": "液化气、天然气", "电力": "电", "其它": "其他"},
+	tuopin.CodeRoad:          {"土路": "泥土路", "砂石": "砂石路", "水泥": "水泥路", "沥青": "沥青路", "其它": "其他"},
+	tuopin.CodeRisk:          {"因灾": "因自然灾害", "自然灾害": "因自然灾害", "意外事故": "因意外事故", "其它": "其他"},
+}
+
+// codeSuffixes are words a label ends with that people leave out: 壮 for
+// 壮族, 肢体 for 肢体残疾, 省外 for 省外务工.
+var codeSuffixes = map[string]string{
+	tuopin.CodeEthnicity: "族", tuopin.CodeDisability: "残疾", tuopin.CodeWorkPlace: "务工",
+	tuopin.CodeMonitoringType: "户", tuopin.CodeHouseholdType: "户", tuopin.CodeRoad: "路",
 }
 
 // labelKey normalises a label for comparison: no spaces, no brackets.
@@ -475,8 +511,19 @@ func ResolveCode(codes *tuopin.CodeSet, kind, text string) (string, error) {
 			}
 		}
 	}
+	if suffix, ok := codeSuffixes[kind]; ok {
+		for _, c := range all {
+			if labelKey(c.Label) == key+suffix {
+				return c.Code, nil
+			}
+		}
+	}
 	labels := make([]string, 0, len(all))
-	for _, c := range all {
+	for i, c := range all {
+		if i == maxListedLabels && len(all) > maxListedLabels+1 {
+			labels = append(labels, "…")
+			break
+		}
 		labels = append(labels, c.Label)
 	}
 	name, nameEn := kindNames(kind)
@@ -488,6 +535,9 @@ func ResolveCode(codes *tuopin.CodeSet, kind, text string) (string, error) {
 		en: fmt.Sprintf("%q is not a %s value; use one of: %s (or its code).", strings.TrimSpace(text), nameEn, strings.Join(labels, ", ")),
 		zh: fmt.Sprintf("“%s”不是有效的%s，应为：%s（或其代码）。", strings.TrimSpace(text), name, strings.Join(labels, "、"))}
 }
+
+// maxListedLabels bounds the labels an error lists (民族 has 58).
+const maxListedLabels = 15
 
 func kindNames(kind string) (zh, en string) {
 	switch kind {
@@ -507,6 +557,42 @@ func kindNames(kind string) (zh, en string) {
 		return "健康状况", "health"
 	case tuopin.CodeSkill:
 		return "劳动技能", "labour skill"
+	case tuopin.CodeYesNo:
+		return "是否值", "yes/no"
+	case tuopin.CodeStandard:
+		return "识别标准", "identification standard"
+	case tuopin.CodeHouseholdType:
+		return "户类型", "household type"
+	case tuopin.CodeMonitoringType:
+		return "监测对象类型", "monitoring category"
+	case tuopin.CodeRisk:
+		return "致贫返贫风险", "risk"
+	case tuopin.CodeElimination:
+		return "风险消除方式", "way of risk elimination"
+	case tuopin.CodeHouseGrade:
+		return "危房等级", "housing safety grade"
+	case tuopin.CodeStructure:
+		return "房屋结构", "house structure"
+	case tuopin.CodeWaterSource:
+		return "饮用水源", "drinking-water source"
+	case tuopin.CodeRoad:
+		return "入户路类型", "road type"
+	case tuopin.CodeFuel:
+		return "燃料类型", "fuel"
+	case tuopin.CodeRelocation:
+		return "安置方式", "resettlement"
+	case tuopin.CodeIDType:
+		return "证件类型", "ID type"
+	case tuopin.CodeEthnicity:
+		return "民族", "ethnicity"
+	case tuopin.CodePolitical:
+		return "政治面貌", "political status"
+	case tuopin.CodeSchoolStatus:
+		return "在校生状况", "school status"
+	case tuopin.CodeDisability:
+		return "残疾类别", "disability type"
+	case tuopin.CodeWorkPlace:
+		return "务工所在地", "place of work"
 	}
 	return kind, kind
 }

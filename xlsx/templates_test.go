@@ -122,7 +122,7 @@ func TestRecognizeTemplates(t *testing.T) {
 		},
 		{
 			file: "低收入农户家庭信息导入模板.xls", headerRow: 1, rows: 1,
-			columns: map[string]string{"A": "number", "B": "group", "C": "head_name", "D": "size", "E": "labour_count",
+			columns: map[string]string{"A": "number", "B": "group_name", "C": "head_name", "D": "size", "E": "labour_count",
 				"F": "farmland_area", "G": "housing_area", "H": "attribute", "I": "phone", "J": "main_cause",
 				"K": "head_id_number", "L": "helper_name", "M": "helper_phone", "N": "helper_title"},
 		},
@@ -134,7 +134,7 @@ func TestRecognizeTemplates(t *testing.T) {
 		},
 		{
 			file: "farmer.xls", headerRow: 1, rows: 1,
-			columns: map[string]string{"A": "number", "B": "area_name", "C": "group", "D": "head_name", "E": "attribute", "F": "size", "G": "phone"},
+			columns: map[string]string{"A": "number", "B": "area_name", "C": "group_name", "D": "head_name", "E": "attribute", "F": "size", "G": "phone"},
 		},
 		{
 			file: "income.xls", headerRow: 1, rows: 3,
@@ -170,7 +170,7 @@ func TestRecognizeTemplates(t *testing.T) {
 		},
 		{
 			file: "residenceListTemplate.xls", headerRow: 2, rows: 1,
-			columns: map[string]string{"A": "", "B": "head_name", "C": "size", "D": "group", "E": "household_type", "F": "village"},
+			columns: map[string]string{"A": "", "B": "head_name", "C": "size", "D": "group_name", "E": "household_type", "F": "village"},
 		},
 	}
 	prints := map[string]string{}
