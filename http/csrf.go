@@ -37,7 +37,13 @@ func (s *Server) checkCSRF(r *http.Request, st *reqState) bool {
 	}
 	got := r.Header.Get(csrfHeader)
 	if got == "" {
-		if err := r.ParseForm(); err != nil {
+		if s.isUpload(r) {
+			// A multipart upload carries the token as a form field too;
+			// the file is spooled to disk past uploadMemory.
+			if err := r.ParseMultipartForm(uploadMemory); err != nil {
+				return false
+			}
+		} else if err := r.ParseForm(); err != nil {
 			return false
 		}
 		got = r.PostForm.Get(csrfField)

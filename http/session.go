@@ -47,7 +47,17 @@ func (s *Server) withSession(next http.Handler) http.Handler {
 			st.csrf = s.anonCSRFToken(w, r)
 		}
 		if !isSafeMethod(r.Method) {
-			r.Body = http.MaxBytesReader(w, r.Body, maxFormLen)
+			limit := int64(maxFormLen)
+			if s.isUpload(r) {
+				// A spreadsheet upload (imports.go): refused whole, with
+				// a clear message, when it says it is too large.
+				if r.ContentLength > s.uploadLimit() {
+					s.uploadTooLarge(w, r)
+					return
+				}
+				limit = s.uploadLimit()
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 			if !s.checkCSRF(r, st) {
 				s.htmlError(w, r, tuopin.Errorf(tuopin.EFORBIDDEN, "Missing or wrong CSRF token."))
 				return

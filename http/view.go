@@ -30,6 +30,8 @@ type view struct {
 	// Bare renders the page without the navigation and top bar: the wall
 	// chart's full-screen mode for a big screen.
 	Bare bool
+	// imports is set when the server runs spreadsheet imports (CanImport).
+	imports bool
 }
 
 // newView fills the common page data. For a logged-in user it also loads
@@ -48,6 +50,8 @@ func (s *Server) newView(w http.ResponseWriter, r *http.Request, nav string) *vi
 		Nav:   nav,
 		Path:  r.URL.Path,
 		User:  st.user,
+
+		imports: s.svc.Imports != nil,
 	}
 	v.OtherLang = langEN
 	if lang == langEN {
