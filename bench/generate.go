@@ -12,7 +12,9 @@ package bench
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/tuopin/tuopin"
@@ -39,7 +41,28 @@ type Generator struct {
 	n        int            // households generated so far
 	perCnty  map[string]int // members generated per county (ID sequence)
 	statuses []string
+
+	// In county order: how many households each village gets, the
+	// villages in the order they are visited, and the position reached.
+	counts []int32
+	order  []int
+	at     int
 }
+
+// Orders in which a generator hands out its households.
+const (
+	// OrderRandom places every household at a village drawn at random
+	// over the whole list: consecutive households (one batch of a load)
+	// lie all over the nation. The worst case for a loader that keeps
+	// per-village roll-ups.
+	OrderRandom = "random"
+	// OrderCounty draws the villages alike (the same registry in
+	// distribution), but hands the households out county by county, the
+	// counties in random order and each county's villages in code order:
+	// as a national load would arrive, one county's registry after
+	// another.
+	OrderCounty = "county"
+)
 
 // NewGenerator returns a generator of total households in year over the
 // given 12-digit village codes.
@@ -58,6 +81,68 @@ func NewGenerator(villages []string, year, total int, seed uint64) *Generator {
 	}
 }
 
+// NewCountyGenerator returns a generator of total households over the
+// villages in OrderCounty: every household's village is drawn at random
+// as in NewGenerator, and the households are handed out by county.
+func NewCountyGenerator(villages []string, year, total int, seed uint64) *Generator {
+	g := NewGenerator(villages, year, total, seed)
+	g.counts = make([]int32, len(villages))
+	for range total {
+		g.counts[g.rng.IntN(len(villages))]++
+	}
+	byCounty := map[string][]int{}
+	var counties []string
+	for i, v := range villages {
+		c := v[:6]
+		if byCounty[c] == nil {
+			counties = append(counties, c)
+		}
+		byCounty[c] = append(byCounty[c], i)
+	}
+	slices.Sort(counties)
+	g.rng.Shuffle(len(counties), func(i, j int) { counties[i], counties[j] = counties[j], counties[i] })
+	for _, c := range counties {
+		vs := byCounty[c]
+		slices.SortFunc(vs, func(a, b int) int { return strings.Compare(villages[a], villages[b]) })
+		g.order = append(g.order, vs...)
+	}
+	return g
+}
+
+// SampleCounties returns the villages of whole counties drawn at random
+// (every county once at most) until they number at least n, in code
+// order; all villages when n is 0 or not less than their number. A
+// registry of h households over them has the density of h×(all/n)
+// households over the nation: the national target, 3×10^7 households
+// over 620,572 villages, is 48 households a village, so 10^6 households
+// over SampleCounties(villages, 20700) have the national density.
+func SampleCounties(villages []string, n int, seed uint64) []string {
+	if n <= 0 || n >= len(villages) {
+		return villages
+	}
+	byCounty := map[string][]string{}
+	var counties []string
+	for _, v := range villages {
+		c := v[:6]
+		if byCounty[c] == nil {
+			counties = append(counties, c)
+		}
+		byCounty[c] = append(byCounty[c], v)
+	}
+	slices.Sort(counties)
+	rng := rand.New(rand.NewPCG(seed, 0x636f756e74))
+	rng.Shuffle(len(counties), func(i, j int) { counties[i], counties[j] = counties[j], counties[i] })
+	var out []string
+	for _, c := range counties {
+		if len(out) >= n {
+			break
+		}
+		out = append(out, byCounty[c]...)
+	}
+	slices.Sort(out)
+	return out
+}
+
 // Generated returns how many households Next has returned.
 func (g *Generator) Generated() int { return g.n }
 
@@ -74,7 +159,16 @@ func (g *Generator) Next() *tuopin.Household {
 		return nil
 	}
 	g.n++
-	village := g.villages[g.rng.IntN(len(g.villages))]
+	var village string
+	if g.order == nil {
+		village = g.villages[g.rng.IntN(len(g.villages))]
+	} else {
+		for g.counts[g.order[g.at]] == 0 {
+			g.at++
+		}
+		village = g.villages[g.order[g.at]]
+		g.counts[g.order[g.at]]--
+	}
 	county := village[:6]
 	h := &tuopin.Household{
 		Year: g.year,

@@ -68,3 +68,68 @@ func BenchmarkGenerator(b *testing.B) {
 		g.Next()
 	}
 }
+
+// TestCountyGenerator checks the county order: the same number of
+// households, valid and unique as in random order, each county's
+// households consecutive.
+func TestCountyGenerator(t *testing.T) {
+	now := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	g := bench.NewCountyGenerator(villages, 2024, 2000, 1)
+	seen := map[string]bool{}
+	ids := map[string]bool{}
+	last := ""
+	perVillage := map[string]int{}
+	for h := g.Next(); h != nil; h = g.Next() {
+		h.Normalize(now)
+		if err := h.Validate(tuopin.DefaultCodeSet, now); err != nil {
+			t.Fatalf("household %s invalid: %v", h.Number, err)
+		}
+		for _, m := range h.Members {
+			if ids[m.IDNumber] {
+				t.Fatalf("ID %s twice", m.IDNumber)
+			}
+			ids[m.IDNumber] = true
+		}
+		if c := h.AreaCode[:6]; c != last {
+			if seen[c] {
+				t.Fatalf("county %s comes back after %s", c, last)
+			}
+			seen[c], last = true, c
+		}
+		perVillage[h.AreaCode]++
+	}
+	if g.Generated() != 2000 || len(seen) != 3 {
+		t.Fatalf("generated %d in %d counties", g.Generated(), len(seen))
+	}
+	for _, v := range villages {
+		if n := perVillage[v]; n < 400 || n > 600 {
+			t.Fatalf("village %s has %d of 2000 households, want about 500", v, n)
+		}
+	}
+}
+
+func TestSampleCounties(t *testing.T) {
+	all := []string{"110101001001", "110101001002", "451224104201", "451224104202", "451224104203", "620503100201"}
+	got := bench.SampleCounties(all, 2, 1)
+	if len(got) < 2 || len(got) >= len(all) {
+		t.Fatalf("sample %v", got)
+	}
+	counties := map[string]int{}
+	for _, v := range got {
+		counties[v[:6]]++
+	}
+	for c, n := range counties {
+		want := 0
+		for _, v := range all {
+			if v[:6] == c {
+				want++
+			}
+		}
+		if n != want {
+			t.Fatalf("county %s: %d of its %d villages", c, n, want)
+		}
+	}
+	if len(bench.SampleCounties(all, 0, 1)) != len(all) {
+		t.Fatal("0 should keep every village")
+	}
+}

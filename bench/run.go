@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -39,6 +41,15 @@ type Config struct {
 	// Samples is how many dashboard reads are timed per level.
 	Samples   int
 	BatchSize int
+	// Order is the order of the households: OrderRandom (the default) or
+	// OrderCounty.
+	Order string
+	// Villages, when not 0, spreads the households over the villages of
+	// whole counties drawn at random, about this many, instead of over all
+	// 620,572: Households/Villages is then the density of the registry
+	// (48 a village at the national size), which is what the load's
+	// roll-up work depends on (SampleCounties).
+	Villages int
 	// Log receives progress lines.
 	Log io.Writer
 }
@@ -57,17 +68,31 @@ type Result struct {
 	Households int
 	Persons    int
 	Areas      int
+	Order      string
+	Villages   int // villages the households were spread over
 
 	AreasLoad time.Duration
 	Load      time.Duration // households through HouseholdService.CreateHouseholds
 	Copy      time.Duration // the same rows by PostgreSQL COPY (0 on SQLite)
+	// CPU time of the load and of the COPY: this process's, and on
+	// PostgreSQL the server processes' that served it (read from /proc,
+	// so only for a server on this machine; 0 otherwise). On a shared
+	// machine they vary less than the wall-clock times.
+	LoadCPU, LoadServerCPU time.Duration
+	CopyCPU, CopyServerCPU time.Duration
 
 	Dashboard []Latency // FindAreaStats, from the roll-ups
 	RawGroup  []Latency // the same counts by GROUP BY over the raw rows
 
-	Rebuild  time.Duration // RollupService.RebuildRollups of the year
-	RawFull  time.Duration // one GROUP BY of the whole year by village
-	PeakRSS  int64         // bytes, VmHWM of this process
+	Rebuild    time.Duration // RollupService.RebuildRollups of the year
+	RollupRows int           // roll-up rows of the year (the rebuild's report)
+	Check      time.Duration // RollupService.CheckRollups of the year
+	RawFull    time.Duration // one GROUP BY of the whole year by village
+	// Disk is the size of the registry after the load: on PostgreSQL the
+	// tables of the run's schema with their indexes and TOAST, on SQLite
+	// the database file after a checkpoint.
+	Disk     int64
+	PeakRSS  int64 // bytes, VmHWM of this process
 	Finished time.Time
 }
 
@@ -107,7 +132,13 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.BatchSize <= 0 {
 		cfg.BatchSize = 5000
 	}
-	res := &Result{Engine: "sqlite", Households: cfg.Households}
+	if cfg.Order == "" {
+		cfg.Order = OrderRandom
+	}
+	if cfg.Order != OrderRandom && cfg.Order != OrderCounty {
+		return nil, fmt.Errorf("order %q: want %q or %q", cfg.Order, OrderRandom, OrderCounty)
+	}
+	res := &Result{Engine: "sqlite", Households: cfg.Households, Order: cfg.Order}
 	dsn := cfg.DSN
 	var raw *sql.DB
 	if isPostgres(dsn) {
@@ -151,13 +182,19 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	villages := codes[tuopin.LevelVillage]
 	res.AreasLoad = time.Since(start)
 	cfg.logf("%s: %d areas (%d villages) in %v", res.Engine, res.Areas, len(villages), res.AreasLoad.Round(time.Millisecond))
+	if cfg.Villages > 0 {
+		villages = SampleCounties(villages, cfg.Villages, cfg.Seed)
+		codes = codesOf(villages)
+	}
+	res.Villages = len(villages)
 
 	// 2. The registry, through the application's own write path.
 	households := sqldb.NewHouseholdService(db)
-	gen := NewGenerator(villages, cfg.Year, cfg.Households, cfg.Seed)
+	gen := cfg.generator(villages)
 	start = time.Now()
 	batch := make([]*tuopin.Household, 0, cfg.BatchSize)
 	lastLog := start
+	cpu0, server0 := processCPU(), serverCPU(ctx, raw, res.Engine)
 	for h := gen.Next(); h != nil; h = gen.Next() {
 		res.Persons += len(h.Members)
 		if batch = append(batch, h); len(batch) == cfg.BatchSize {
@@ -177,16 +214,21 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 	}
 	res.Load = time.Since(start)
+	res.LoadCPU, res.LoadServerCPU = processCPU()-cpu0, serverCPU(ctx, raw, res.Engine)-server0
 	if err := db.Analyze(ctx); err != nil {
 		return nil, err
 	}
-	cfg.logf("%s: loaded %d households, %d persons in %v (%.0f households/s)", res.Engine, res.Households, res.Persons, res.Load.Round(time.Millisecond), res.LoadRate())
+	res.Disk = diskSize(ctx, raw, res.Engine, dsn)
+	cfg.logf("%s: loaded %d households, %d persons in %v (%.0f households/s), %d MiB on disk", res.Engine, res.Households, res.Persons,
+		res.Load.Round(time.Millisecond), res.LoadRate(), res.Disk>>20)
 
 	// 3. The same rows by COPY, into an identical empty schema.
 	if res.Engine == "postgres" {
-		if res.Copy, err = copyBaseline(ctx, &cfg, villages); err != nil {
+		cpu0 := processCPU()
+		if res.Copy, res.CopyServerCPU, err = copyBaseline(ctx, &cfg, villages); err != nil {
 			return nil, err
 		}
+		res.CopyCPU = processCPU() - cpu0
 		cfg.logf("postgres: COPY of the same rows in %v (%.0f households/s)", res.Copy.Round(time.Millisecond), res.CopyRate())
 	}
 
@@ -199,10 +241,21 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	// 5. Rebuilding the roll-ups against one raw GROUP BY of the year.
 	rollups := sqldb.NewRollupService(db)
 	start = time.Now()
-	if _, err := rollups.RebuildRollups(sys, cfg.Year); err != nil {
+	rep, err := rollups.RebuildRollups(sys, cfg.Year)
+	if err != nil {
 		return nil, err
 	}
-	res.Rebuild = time.Since(start)
+	res.Rebuild, res.RollupRows = time.Since(start), rep.Rows
+	if rep.Mismatch != 0 {
+		return nil, fmt.Errorf("the load left %d roll-up rows wrong: %v", rep.Mismatch, rep.Examples)
+	}
+	start = time.Now()
+	if rep, err = rollups.CheckRollups(sys, cfg.Year); err != nil {
+		return nil, err
+	} else if rep.Mismatch != 0 {
+		return nil, fmt.Errorf("the check after the rebuild found %d roll-up rows wrong: %v", rep.Mismatch, rep.Examples)
+	}
+	res.Check = time.Since(start)
 	start = time.Now()
 	rows, err := raw.QueryContext(ctx, `SELECT area_code, COUNT(*), SUM(size) FROM households WHERE year = `+strconv.Itoa(cfg.Year)+` GROUP BY area_code`)
 	if err != nil {
@@ -212,11 +265,38 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	}
 	rows.Close()
 	res.RawFull = time.Since(start)
-	cfg.logf("%s: roll-up rebuild %v; raw GROUP BY by village %v", res.Engine, res.Rebuild.Round(time.Millisecond), res.RawFull.Round(time.Millisecond))
+	cfg.logf("%s: roll-up rebuild %v, check %v (%d rows); raw GROUP BY by village %v", res.Engine, res.Rebuild.Round(time.Millisecond),
+		res.Check.Round(time.Millisecond), res.RollupRows, res.RawFull.Round(time.Millisecond))
 
 	res.PeakRSS = peakRSS()
 	res.Finished = time.Now().UTC()
 	return res, nil
+}
+
+// generator returns the configured generator over villages.
+func (c *Config) generator(villages []string) *Generator {
+	if c.Order == OrderCounty {
+		return NewCountyGenerator(villages, c.Year, c.Households, c.Seed)
+	}
+	return NewGenerator(villages, c.Year, c.Households, c.Seed)
+}
+
+// codesOf returns the codes of the villages and of every area above them,
+// by level (the nation is not listed), for sampling dashboard reads among
+// the areas that hold households.
+func codesOf(villages []string) map[tuopin.Level][]string {
+	out := map[tuopin.Level][]string{}
+	seen := map[string]bool{}
+	for _, v := range villages {
+		for l := tuopin.LevelProvince; l <= tuopin.LevelVillage; l++ {
+			c := tuopin.PadCode(v[:l.Digits()])
+			if !seen[c] {
+				seen[c] = true
+				out[l] = append(out[l], c)
+			}
+		}
+	}
+	return out
 }
 
 // loadAreas imports the five division files and returns the codes of
@@ -379,6 +459,7 @@ func freshSchema(ctx context.Context, base, prefix string) (string, *sql.DB, fun
 	}
 	q := u.Query()
 	q.Set("search_path", schema)
+	q.Set("application_name", schema) // to find the server processes of the run
 	u.RawQuery = q.Encode()
 	raw, err := sql.Open("pgx", u.String())
 	if err != nil {
@@ -394,31 +475,32 @@ func freshSchema(ctx context.Context, base, prefix string) (string, *sql.DB, fun
 
 // copyBaseline loads the same generated rows with COPY into an identical,
 // freshly migrated schema and returns how long the COPY took.
-func copyBaseline(ctx context.Context, cfg *Config, villages []string) (time.Duration, error) {
+func copyBaseline(ctx context.Context, cfg *Config, villages []string) (took, server time.Duration, err error) {
 	dsn, raw, drop, err := freshSchema(ctx, cfg.DSN, "tuopin_copy")
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer drop()
-	raw.Close()
+	defer raw.Close()
 	db, err := sqldb.Open(ctx, dsn)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()
-		return 0, err
+		return 0, 0, err
 	}
 	db.Close()
 	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer conn.Close(ctx)
 	// Households reference nothing in COPY's schema but areas through the
 	// application; the copy schema has no areas, which COPY does not check.
-	gen := NewGenerator(villages, cfg.Year, cfg.Households, cfg.Seed)
+	gen := cfg.generator(villages)
 	now := time.Now().UTC().Format(tuopin.AuditTimeLayout)
+	server0 := serverCPU(ctx, raw, "postgres")
 	start := time.Now()
 	var hid, mid int64
 	for {
@@ -442,15 +524,16 @@ func copyBaseline(ctx context.Context, cfg *Config, villages []string) (time.Dur
 		if _, err := conn.CopyFrom(ctx, pgx.Identifier{"households"},
 			[]string{"id", "year", "number", "area_code", "head_name", "size", "attribute", "main_cause", "income_per_capita", "status", "phone", "version", "created_at", "updated_at"},
 			pgx.CopyFromRows(hrows)); err != nil {
-			return 0, fmt.Errorf("COPY households: %w", err)
+			return 0, 0, fmt.Errorf("COPY households: %w", err)
 		}
 		if _, err := conn.CopyFrom(ctx, pgx.Identifier{"members"},
 			[]string{"id", "household_id", "year", "area_code", "ord", "name", "sex", "birth_date", "id_number", "relation"},
 			pgx.CopyFromRows(mrows)); err != nil {
-			return 0, fmt.Errorf("COPY members: %w", err)
+			return 0, 0, fmt.Errorf("COPY members: %w", err)
 		}
 	}
-	return time.Since(start), nil
+	took = time.Since(start)
+	return took, serverCPU(ctx, raw, "postgres") - server0, nil
 }
 
 // peakRSS returns the process's peak resident set size (VmHWM) in bytes,
@@ -467,4 +550,70 @@ func peakRSS() int64 {
 		}
 	}
 	return 0
+}
+
+// processCPU returns this process's user and system CPU time so far.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// serverCPU returns the CPU time so far of the PostgreSQL server processes
+// serving connections whose application_name is raw's (the schema's name,
+// set by freshSchema), read from /proc: 0 on SQLite or for a server on
+// another machine.
+func serverCPU(ctx context.Context, raw *sql.DB, engine string) time.Duration {
+	if engine != "postgres" {
+		return 0
+	}
+	rows, err := raw.QueryContext(ctx, `SELECT pid FROM pg_stat_activity WHERE application_name = current_setting('application_name')`)
+	if err != nil {
+		return 0
+	}
+	defer rows.Close()
+	var total time.Duration
+	for rows.Next() {
+		var pid int
+		if rows.Scan(&pid) != nil {
+			return 0
+		}
+		b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+		if err != nil {
+			continue
+		}
+		// Fields 14 and 15 (utime, stime, in clock ticks of 1/100 s)
+		// follow the command name in parentheses.
+		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		if len(f) < 13 {
+			continue
+		}
+		u, _ := strconv.ParseInt(f[11], 10, 64)
+		st, _ := strconv.ParseInt(f[12], 10, 64)
+		total += time.Duration(u+st) * 10 * time.Millisecond
+	}
+	return total
+}
+
+// diskSize returns the size of the registry: the run schema's relations on
+// PostgreSQL, the database file after a checkpoint on SQLite (0 when it
+// cannot be read).
+func diskSize(ctx context.Context, raw *sql.DB, engine, dsn string) int64 {
+	var n int64
+	if engine == "postgres" {
+		if err := raw.QueryRowContext(ctx, `SELECT COALESCE(SUM(pg_total_relation_size(oid)), 0) FROM pg_class
+			WHERE relnamespace = current_schema()::regnamespace AND relkind IN ('r', 'm')`).Scan(&n); err != nil {
+			return 0
+		}
+		return n
+	}
+	if _, err := raw.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		return 0
+	}
+	if fi, err := os.Stat(dsn); err == nil {
+		n = fi.Size()
+	}
+	return n
 }

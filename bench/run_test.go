@@ -25,17 +25,25 @@ func TestRun(t *testing.T) {
 				dsn = os.Getenv("TUOPIN_TEST_POSTGRES")
 			}
 			var log bytes.Buffer
-			r, err := bench.Run(context.Background(), bench.Config{
-				DSN: dsn, Divisions: "../divisions/data", Households: 3000, Seed: 3, Samples: 20, BatchSize: 1000, Log: &log,
-			})
+			// SQLite in random order over every village, PostgreSQL county
+			// by county over a sample of counties.
+			cfg := bench.Config{DSN: dsn, Divisions: "../divisions/data", Households: 3000, Seed: 3, Samples: 20, BatchSize: 1000, Log: &log}
+			if engine == "postgres" {
+				cfg.Order, cfg.Villages = bench.OrderCounty, 100
+			}
+			r, err := bench.Run(context.Background(), cfg)
 			if err != nil {
 				t.Fatalf("%v\n%s", err, log.String())
 			}
 			if r.Engine != engine || r.Households != 3000 || r.Persons < 3000 || r.Areas < 900 {
 				t.Fatalf("result %+v", r)
 			}
-			if r.Load <= 0 || r.Rebuild <= 0 || r.PeakRSS <= 0 {
-				t.Fatalf("unmeasured: load %v rebuild %v rss %d", r.Load, r.Rebuild, r.PeakRSS)
+			if r.Load <= 0 || r.Rebuild <= 0 || r.Check <= 0 || r.RollupRows <= 0 || r.PeakRSS <= 0 || r.Disk <= 0 || r.LoadCPU <= 0 {
+				t.Fatalf("unmeasured: load %v rebuild %v check %v rows %d rss %d disk %d cpu %v",
+					r.Load, r.Rebuild, r.Check, r.RollupRows, r.PeakRSS, r.Disk, r.LoadCPU)
+			}
+			if engine == "postgres" && (r.Order != bench.OrderCounty || r.Villages < 100 || r.Villages > 400 || r.LoadServerCPU <= 0) {
+				t.Fatalf("county order: %s over %d villages, server CPU %v", r.Order, r.Villages, r.LoadServerCPU)
 			}
 			if (engine == "postgres") != (r.Copy > 0) {
 				t.Fatalf("COPY measured %v on %s", r.Copy, engine)

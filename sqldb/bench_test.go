@@ -6,12 +6,14 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tuopin/tuopin"
+	"github.com/tuopin/tuopin/bench"
 	"github.com/tuopin/tuopin/sqldb"
 	"github.com/tuopin/tuopin/sqldb/sqldbtest"
 )
@@ -36,23 +38,22 @@ func benchVillage(c, t, v int) string {
 	return fmt.Sprintf("%s%03d%03d", benchCounties[c], 100+t, 201+v)
 }
 
-// loadBenchRegistry loads the areas and households of the synthetic
-// registry with CreateHouseholds in batches of 5000.
-// It returns the head of the first household of village (3, 3, 7), the
-// benchmark's village secretary's.
-func loadBenchRegistry(b *testing.B, db *sqldb.DB) *tuopin.Member {
+// loadBenchAreas loads the areas of the synthetic registry and returns
+// its village codes.
+func loadBenchAreas(b *testing.B, db *sqldb.DB) []string {
 	b.Helper()
-	start := time.Now()
 	areas := []*tuopin.Area{
 		{Code: sqldbtest.Guangxi, Name: "广西壮族自治区", Level: tuopin.LevelProvince},
 		{Code: sqldbtest.Hechi, Name: "河池市", Level: tuopin.LevelCity, ParentCode: sqldbtest.Guangxi},
 	}
+	var villages []string
 	for c, county := range benchCounties {
 		areas = append(areas, &tuopin.Area{Code: tuopin.PadCode(county), Name: "县" + county, Level: tuopin.LevelCounty, ParentCode: sqldbtest.Hechi})
 		for t := range benchTownships {
 			town := fmt.Sprintf("%s%03d000", county, 100+t)
 			areas = append(areas, &tuopin.Area{Code: town, Name: fmt.Sprintf("镇%d", t), Level: tuopin.LevelTownship, ParentCode: tuopin.PadCode(county)})
 			for v := range benchVillages {
+				villages = append(villages, benchVillage(c, t, v))
 				areas = append(areas, &tuopin.Area{Code: benchVillage(c, t, v), Name: fmt.Sprintf("村%d", v), Level: tuopin.LevelVillage, ParentCode: town})
 			}
 		}
@@ -60,6 +61,61 @@ func loadBenchRegistry(b *testing.B, db *sqldb.DB) *tuopin.Member {
 	if err := sqldb.NewAreaService(db).UpsertAreas(ctxSystem, areas); err != nil {
 		b.Fatal(err)
 	}
+	return villages
+}
+
+// BenchmarkCreateHouseholdsBulk compares the write paths of
+// CreateHouseholds on batches of 5,000 generated households (bench's
+// generator over the 1,000 villages of BenchmarkFindHouseholds' registry,
+// 2×10^4 households an iteration, into a registry that grows with the
+// iterations): "rows", the multi-row INSERT … RETURNING path that small
+// batches take; "reserve", the bulk path with IDs reserved first (COPY on
+// PostgreSQL); "staging" (PostgreSQL), the bulk path through temporary
+// tables and INSERT … SELECT … RETURNING. Run it with -benchtime=5x.
+func BenchmarkCreateHouseholdsBulk(b *testing.B) {
+	const perIteration, batch = 20_000, 5000
+	for _, engine := range sqldbtest.Engines(b) {
+		paths := []string{"rows", "reserve"}
+		if engine == sqldb.DialectPostgres {
+			paths = append(paths, "staging")
+		}
+		for _, path := range paths {
+			b.Run(engine+"/"+path, func(b *testing.B) {
+				db := sqldbtest.MustOpen(b, engine)
+				gen := bench.NewGenerator(loadBenchAreas(b, db), 2024, math.MaxInt, 1)
+				hh := sqldb.NewHouseholdService(db)
+				if path == "rows" {
+					defer sqldb.SetBulkMin(math.MaxInt)()
+				} else {
+					defer sqldb.SetBulkIDs(path)()
+				}
+				n := 0
+				for b.Loop() {
+					for range perIteration / batch {
+						hs := make([]*tuopin.Household, batch)
+						for i := range hs {
+							hs[i] = gen.Next()
+						}
+						if err := hh.CreateHouseholds(ctxSystem, hs, "benchmark"); err != nil {
+							b.Fatal(err)
+						}
+						n += batch
+					}
+				}
+				b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "households/s")
+			})
+		}
+	}
+}
+
+// loadBenchRegistry loads the areas and households of the synthetic
+// registry with CreateHouseholds in batches of 5000.
+// It returns the head of the first household of village (3, 3, 7), the
+// benchmark's village secretary's.
+func loadBenchRegistry(b *testing.B, db *sqldb.DB) *tuopin.Member {
+	b.Helper()
+	start := time.Now()
+	loadBenchAreas(b, db)
 
 	hh := sqldb.NewHouseholdService(db)
 	statuses := []string{tuopin.StatusExited, tuopin.StatusExited, tuopin.StatusPoor, tuopin.StatusExitedDone, tuopin.StatusExited}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/tuopin/tuopin/bench"
@@ -21,8 +22,13 @@ write path, and times on each engine:
   - the load rate (households/s), and on PostgreSQL the COPY of the same rows
   - dashboard reads (area counts) at nation, province, county and township
     level, p50/p99, from the roll-ups and by GROUP BY on the raw rows
-  - the roll-up rebuild of the year against one raw GROUP BY
+  - the roll-up rebuild and check of the year against one raw GROUP BY
   - the process's peak memory
+
+--order county hands the households out county by county, as a national
+load arrives; --villages N spreads them over whole counties of about N
+villages, for a registry of the national density (48 households a
+village) at a smaller size.
 
 Results are printed as Markdown tables (and appended to --out when given).
 The SQLite file is created anew; on PostgreSQL the run works in schemas of
@@ -40,6 +46,10 @@ func (m *Main) runBench(ctx context.Context, args []string) error {
 		seed       = fs.Uint64("seed", 1, "random seed")
 		year       = fs.Int("year", 2024, "registry year")
 		out        = fs.String("out", "", "append the Markdown results to this file")
+		batch      = fs.Int("batch", 5000, "households per CreateHouseholds call")
+		order      = fs.String("order", bench.OrderRandom, "order of the households: random (each at a random village) or county (county by county)")
+		villages   = fs.Int("villages", 0, "spread the households over whole counties of about this many villages (0: every village)")
+		cpuprofile = fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -70,11 +80,22 @@ func (m *Main) runBench(ctx context.Context, args []string) error {
 	if len(dsns) == 0 {
 		return &exitError{code: 2, msg: "tuopin bench: nothing to measure (--sqlite - and no --postgres)"}
 	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	var results []*bench.Result
 	for _, dsn := range dsns {
 		r, err := bench.Run(ctx, bench.Config{
 			DSN: dsn, Divisions: *divs, Households: *households, Year: *year,
-			Seed: *seed, Samples: *samples, Log: m.Stderr,
+			Seed: *seed, Samples: *samples, BatchSize: *batch, Order: *order, Villages: *villages, Log: m.Stderr,
 		})
 		if err != nil {
 			return fmt.Errorf("bench on %s: %w", redactURL(dsn), err)
@@ -82,7 +103,7 @@ func (m *Main) runBench(ctx context.Context, args []string) error {
 		results = append(results, r)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n### tuopin bench: %d households, seed %d\n\n", *households, *seed)
+	fmt.Fprintf(&b, "\n### tuopin bench: %d households, seed %d, %s order, batches of %d\n\n", *households, *seed, *order, *batch)
 	bench.WriteMarkdown(&b, results)
 	fmt.Fprint(m.Stdout, b.String())
 	if *out != "" {
