@@ -5,11 +5,15 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/tuopin/tuopin"
+	"github.com/tuopin/tuopin/sqldb"
 	"github.com/tuopin/tuopin/sqldb/sqldbtest"
 )
 
@@ -116,19 +120,20 @@ func TestBrowser(t *testing.T) {
 		); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, ctx, "three rows", `document.querySelectorAll("#members tr").length === 3`)
-		// Remove the middle row; the numbers close up.
-		if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](`document.querySelectorAll("#members tr")[1].querySelector("[data-remove-row]").click()`)); err != nil {
+		// Each member row comes with the row of its details below it.
+		waitFor(t, ctx, "three rows", `document.querySelectorAll("#members tr[data-index]").length === 3 && document.querySelectorAll("#members tr[data-row-more]").length === 3`)
+		// Remove the middle row (and its details row); the numbers close up.
+		if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](`document.querySelectorAll("#members tr[data-index]")[1].querySelector("[data-remove-row]").click()`)); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, ctx, "two rows renumbered", `Array.from(document.querySelectorAll("#members .idx")).map(x => x.textContent).join() === "1,2"`)
+		waitFor(t, ctx, "two rows renumbered", `Array.from(document.querySelectorAll("#members .idx")).map(x => x.textContent).join() === "1,2" && document.querySelectorAll("#members tr").length === 4`)
 
 		h := sqldbtest.NewHousehold(sqldbtest.Bala, 300)
 		fill := fmt.Sprintf(`(() => {
 			const q = n => document.querySelector('[name="' + n + '"]');
 			q("year").value = "2024"; q("number").value = "BR-300"; q("area_code").value = %q;
 			q("attribute").value = "01"; q("main_cause").value = "03"; q("income_per_capita").value = "2890.5";
-			const rows = document.querySelectorAll("#members tr");
+			const rows = document.querySelectorAll("#members tr[data-index]");
 			const set = (row, f, v) => { row.querySelector('[name$="].' + f + '"]').value = v; };
 			set(rows[0], "name", "浏览器户主"); set(rows[0], "id_number", %q);
 			set(rows[1], "name", "浏览器配偶"); set(rows[1], "id_number", %q); set(rows[1], "relation", "02");
@@ -151,4 +156,122 @@ func TestBrowser(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestBrowser_HouseholdDetails edits national fields in headless Chromium:
+// unfold the living-conditions and income sections of a household's form,
+// choose a code and type an amount, save, and read the code's label and
+// the computed income on the detail page.
+func TestBrowser_HouseholdDetails(t *testing.T) {
+	ctx := browserCtx(t)
+	e := newEnv(t, sqldbtest.MustOpenSQLite(t))
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(e.ts.URL+"/login"),
+		chromedp.WaitVisible(`#username`),
+		chromedp.SendKeys(`#username`, e.township.Username),
+		chromedp.SendKeys(`#password`, "password123"),
+		chromedp.Submit(`#password`),
+		chromedp.WaitVisible(`.stat-cards`),
+	); err != nil {
+		t.Fatalf("login: %v", err)
+	}
+	path := fmt.Sprintf("%s/households/%d", e.ts.URL, e.bala.ID)
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(path+"/edit"),
+		chromedp.WaitVisible(`#sec-living summary`),
+	); err != nil {
+		t.Fatal(err)
+	}
+	// The sections start folded: their fields are not visible.
+	waitFor(t, ctx, "folded", `!document.querySelector('[name="details.house_grade"]').checkVisibility()`)
+	if err := chromedp.Do(ctx,
+		chromedp.Click(`#sec-living summary`),
+		chromedp.WaitVisible(`[name="details.house_grade"]`),
+		chromedp.SetValue(`[name="details.house_grade"]`, "C"),
+		chromedp.Click(`#sec-income summary`),
+		chromedp.WaitVisible(`[name="details.income_wage"]`),
+		chromedp.SendKeys(`[name="details.income_wage"]`, "9000.5"),
+		// A member's details unfold under its row.
+		chromedp.Click(`#members tr[data-row-more] summary`),
+		chromedp.WaitVisible(`[name="members[0].details.ethnicity"]`),
+		chromedp.SetValue(`[name="members[0].details.ethnicity"]`, "07"),
+		chromedp.SendKeys(`[name=reason]`, "浏览器采集"),
+		chromedp.Submit(`[name=reason]`),
+	); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "saved", `document.body.innerText.includes("修改已保存")`)
+	text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 9000.50 ÷ 2 members = 4500.25 per capita, computed.
+	for _, want := range []string{"C级(局部危房)", "9,000.50", "4,500.25", "按收入构成计算", "住房安全有保障"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("detail page lacks %q", want)
+		}
+	}
+	// The housing gap is red.
+	waitFor(t, ctx, "house gap", `document.querySelector('[data-guarantee="house"]').classList.contains("g-gap")`)
+	got := e.household(e.bala.ID)
+	if got.Details["house_grade"] != "C" || got.Details["income_wage"] != "9000.50" || got.Members[0].Details["ethnicity"] != "07" {
+		t.Errorf("stored details %v, head %v", got.Details, got.Members[0].Details)
+	}
+}
+
+// TestBrowser_PrintOnePage prints the household file of a household of six
+// with the national fields recorded and a few status moves to PDF, as the
+// browser's print does, and checks that it is one A4 page.
+func TestBrowser_PrintOnePage(t *testing.T) {
+	ctx := browserCtx(t)
+	db := sqldbtest.MustOpenSQLite(t)
+	e := newEnv(t, db)
+	h := sqldbtest.NewHousehold(sqldbtest.Bala, 900)
+	for i, birth := range []string{"20080305", "20120610", "19450101", "20150909"} {
+		h.Members = append(h.Members, &tuopin.Member{Name: fmt.Sprintf("子女%d", i), Relation: "03",
+			IDNumber: sqldbtest.IDNumber("451224", birth, 10+i),
+			Details:  map[string]string{"ethnicity": "07", "school_status": "04", "resident_medical_insurance": "1"}})
+	}
+	h.Details = map[string]string{"standard": "1", "household_type": "1", "other_causes": "03,05", "first_identified_year": "2014",
+		"income_wage": "18600", "income_public_job": "2400", "income_business": "3200", "expense_business": "800",
+		"transfer_dibao": "1800", "transfer_pension": "1200", "income_property": "350",
+		"house_grade": "C", "house_structure": "2", "housing_area": "85.5", "water_safe": "1", "water_difficult": "0", "water_source": "1",
+		"helper_name": "韦文明", "helper_unit": "东兰县农业农村局", "helper_title": "副局长", "helper_phone": "13907781234"}
+	sqldbtest.MustCreateHousehold(t, db, h)
+	for _, st := range []string{tuopin.StatusPreExit, tuopin.StatusPoor, tuopin.StatusPreExit} {
+		if _, err := sqldb.NewHouseholdService(db).SetHouseholdStatus(sqldbtest.Ctx(tuopin.SystemUser), h.ID, st, "入户核实收入后调整"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(e.ts.URL+"/login"),
+		chromedp.WaitVisible(`#username`),
+		chromedp.SendKeys(`#username`, e.county.Username),
+		chromedp.SendKeys(`#password`, "password123"),
+		chromedp.Submit(`#password`),
+		chromedp.WaitVisible(`.stat-cards`),
+		chromedp.Navigate(fmt.Sprintf("%s/households/%d/print", e.ts.URL, h.ID)),
+		chromedp.WaitVisible(`.sheet`),
+	); err != nil {
+		t.Fatal(err)
+	}
+	text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"韦文明", "C级", "25,150.00", "子女3", "入户核实收入后调整"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("print page lacks %q", want)
+		}
+	}
+	yes := true
+	pdf, err := chromedp.Call(ctx, page.PrintToPDF, page.PrintToPDFParams{PreferCSSPageSize: &yes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The page tree's /Count is the number of pages.
+	m := regexp.MustCompile(`/Count (\d+)`).FindSubmatch(pdf.Data)
+	if m == nil || string(m[1]) != "1" {
+		t.Errorf("the household file prints on %q pages, want 1", m)
+	}
 }

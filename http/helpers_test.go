@@ -95,6 +95,10 @@ func (e *env) services() apphttp.Services {
 		Audit:      sqldb.NewAuditService(e.db),
 		Codes:      sqldb.NewCodeService(e.db),
 		Plans:      sqldb.NewPlanService(e.db),
+		Params:     sqldb.NewParamService(e.db),
+		Events:     sqldb.NewEventService(e.db),
+		Years:      sqldb.NewYearService(e.db),
+		Reviews:    sqldb.NewIDReviewService(e.db),
 	}
 }
 

@@ -47,6 +47,25 @@ func (s *Server) htmlRoutes() http.Handler {
 	mux.HandleFunc("GET /households/{id}/edit", role(editors, s.householdEdit))
 	mux.HandleFunc("POST /households/{id}", role(editors, s.householdUpdate))
 	mux.HandleFunc("POST /households/{id}/status", role(editors, s.householdStatus))
+	mux.HandleFunc("POST /households/{id}/monitor", role(editors, s.householdMonitor))
+	mux.HandleFunc("POST /households/{id}/risk-eliminated", role(editors, s.householdRiskEliminated))
+	mux.HandleFunc("POST /households/{id}/events", role(editors, s.householdEventNote))
+
+	mux.HandleFunc("GET /imports", role(editors, s.importList))
+	mux.HandleFunc("GET /imports/new", role(editors, s.importNew))
+	mux.HandleFunc("POST /imports", role(editors, s.importCreate))
+	mux.HandleFunc("GET /imports/{id}", role(editors, s.importDetail))
+	mux.HandleFunc("GET /imports/{id}/progress", role(editors, s.importProgress))
+	mux.HandleFunc("GET /imports/{id}/report.xlsx", role(editors, s.importReport))
+	mux.HandleFunc("POST /imports/{id}/validate", role(editors, s.importValidate))
+	mux.HandleFunc("POST /imports/{id}/commit", role(editors, s.importCommit))
+	mux.HandleFunc("POST /imports/{id}/cancel", role(editors, s.importCancel))
+
+	mux.HandleFunc("GET /years", user(s.yearsPage))
+	mux.HandleFunc("GET /years/start", role(canStartYears, s.yearStartConfirm))
+	mux.HandleFunc("POST /years/start", role(canStartYears, s.yearStart))
+	mux.HandleFunc("GET /reviews", user(s.reviewsPage))
+	mux.HandleFunc("POST /reviews/{id}/resolve", role(editors, s.reviewResolve))
 
 	mux.HandleFunc("GET /users", role(managers, s.userList))
 	mux.HandleFunc("GET /users/new", role(managers, s.userNew))
@@ -55,6 +74,13 @@ func (s *Server) htmlRoutes() http.Handler {
 	mux.HandleFunc("POST /users/{id}", role(managers, s.userUpdate))
 
 	mux.HandleFunc("GET /audit", role(auditors, s.auditList))
+
+	mux.HandleFunc("GET /codes", user(s.codesPage))
+	mux.HandleFunc("POST /codes/{kind}", role(canEditTables, s.codesSave))
+	mux.HandleFunc("POST /codes/{kind}/{code}/delete", role(canEditTables, s.codesDelete))
+	mux.HandleFunc("GET /params", user(s.paramsPage))
+	mux.HandleFunc("POST /params", role(canEditTables, s.paramsSave))
+	mux.HandleFunc("POST /params/delete", role(canEditTables, s.paramsDelete))
 
 	mux.HandleFunc("GET /account", user(s.accountPage))
 	mux.HandleFunc("POST /account/password", user(s.accountPassword))

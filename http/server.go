@@ -40,6 +40,13 @@ type Services struct {
 	Audit      tuopin.AuditService
 	Codes      tuopin.CodeService
 	Plans      tuopin.PlanService
+	Params     tuopin.ParamService
+	Events     tuopin.EventService    // household timelines
+	Years      tuopin.YearService     // registry year starts
+	Reviews    tuopin.IDReviewService // duplicate ID review queue
+	// Imports runs spreadsheet imports; optional: without it the import
+	// pages and API answer "not found" and the navigation hides them.
+	Imports tuopin.ImportService
 }
 
 // Config holds the server settings. The zero value of each field means its
@@ -47,6 +54,9 @@ type Services struct {
 type Config struct {
 	// Addr is the address Open listens on, e.g. ":8080" or "127.0.0.1:0".
 	Addr string
+	// MaxUploadBytes bounds a spreadsheet uploaded for import (default
+	// 256 MiB); keep it equal to the import runner's bound.
+	MaxUploadBytes int64
 	// SecureCookies marks cookies Secure; set it when served over HTTPS.
 	SecureCookies bool
 	// SessionTTL is how long a browser session lasts (default 12h).
@@ -108,6 +118,9 @@ func (c Config) withDefaults() Config {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if c.MaxUploadBytes <= 0 {
+		c.MaxUploadBytes = defaultMaxUploadBytes
+	}
 	return c
 }
 
@@ -132,7 +145,7 @@ type Server struct {
 // than a request.
 func NewServer(cfg Config, svc Services) (*Server, error) {
 	if svc.Areas == nil || svc.Users == nil || svc.Auth == nil || svc.Households == nil || svc.Audit == nil || svc.Codes == nil ||
-		svc.Plans == nil {
+		svc.Plans == nil || svc.Params == nil || svc.Events == nil || svc.Years == nil || svc.Reviews == nil {
 		return nil, errors.New("apphttp: every service must be set")
 	}
 	cfg = cfg.withDefaults()

@@ -41,6 +41,8 @@ const (
 var requiredViews = []string{
 	viewLogin, viewError, viewArea, viewHouseholds, viewHousehold, viewHouseholdForm, viewHouseholdPrint,
 	viewUsers, viewUserForm, viewAudit, viewAccount, viewDashboard, viewWall, viewMap, viewPlans,
+	viewCodes, viewParams,
+	viewImports, viewImport, viewImportNew,
 }
 
 // views holds one parsed template set per view and language. Each set is

@@ -1,14 +1,19 @@
 package main_test
 
 import (
+	"bytes"
 	"database/sql"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	_ "modernc.org/sqlite"
+
+	"github.com/tuopin/tuopin/sqldb/sqldbtest"
+	"github.com/tuopin/tuopin/xlsx"
 )
 
 // TestCLI drives the real binary through its subcommands on one data
@@ -158,5 +163,78 @@ func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCLIImport runs `tuopin import` on a GBK CSV with one refused
+// household: the dry run, both policies, a re-import and a clean file.
+func TestCLIImport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	seed := "../../divisions/data/"
+	r := run(t, "areas", "import", "--data", data, seed+"provinces.csv", seed+"cities.csv", seed+"counties.csv", seed+"townships.csv", seed+"villages.csv")
+	if r.code != 0 {
+		t.Fatalf("areas: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	write := func(name string, n int, bad bool) string {
+		t.Helper()
+		var buf bytes.Buffer
+		enc, err := xlsx.NewHouseholdEncoder(&buf, xlsx.FormatCSVGBK, xlsx.LayoutNational, nil)
+		must(t, err)
+		for i := 0; i < n; i++ {
+			h := sqldbtest.NewHousehold("451224104201", i)
+			if bad && i == n-1 {
+				id := h.Members[1].IDNumber
+				h.Members[1].IDNumber = id[:17] + map[bool]string{true: "1", false: "0"}[id[17] == '0']
+			}
+			h.Normalize(time.Now())
+			must(t, enc.Encode(h))
+		}
+		must(t, enc.Close())
+		path := filepath.Join(dir, name)
+		must(t, os.WriteFile(path, buf.Bytes(), 0o600))
+		return path
+	}
+	faulty := write("中和村.csv", 6, true)
+	report := filepath.Join(dir, "report.xlsx")
+
+	if r := run(t, "import", "-h"); r.code != 0 || !strings.Contains(r.stderr, "Usage: tuopin import") {
+		t.Fatalf("usage: %+v", r)
+	}
+	r = run(t, "import", "--dry-run", "--report", report, "--data", data, faulty)
+	if r.code != 1 || !strings.Contains(r.stdout, "dry run: 6 households") || !strings.Contains(r.stdout, "5 to create") ||
+		!strings.Contains(r.stderr, "2 row(s) of 1 household(s) refused in the dry run") {
+		t.Fatalf("dry run: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if st, err := os.Stat(report); err != nil || st.Size() == 0 {
+		t.Fatalf("no report: %v", err)
+	}
+	r = run(t, "import", "--year", "2024", "--data", data, faulty)
+	if r.code != 1 || !strings.Contains(r.stderr, "nothing was written") || strings.Contains(r.stdout, "committed") {
+		t.Fatalf("all or nothing: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = run(t, "import", "--policy", "skip_refused", "--data", data, faulty)
+	if r.code != 1 || !strings.Contains(r.stdout, "committed: 6 households") || !strings.Contains(r.stdout, "5 created") ||
+		!strings.Contains(r.stderr, "they were left out and the rest was written") {
+		t.Fatalf("skip refused: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = run(t, "import", "--policy", "skip_refused", "--data", data, faulty)
+	if r.code != 1 || !strings.Contains(r.stdout, "0 created, 0 updated, 5 unchanged") ||
+		!strings.Contains(r.stdout, "the mapping confirmed for this layout before") {
+		t.Fatalf("re-import: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	clean := write("clean.csv", 8, false)
+	r = run(t, "import", "--data", data, clean)
+	if r.code != 0 || !strings.Contains(r.stdout, "3 created, 0 updated, 5 unchanged") {
+		t.Fatalf("clean file: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := run(t, "import", "--data", data, filepath.Join(dir, "missing.csv")); r.code == 0 {
+		t.Fatalf("missing file imported: %+v", r)
+	}
+	if r := run(t, "audit", "verify", "--data", data); r.code != 0 || !strings.Contains(r.stdout, "audit chain OK") {
+		t.Fatalf("audit: %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }

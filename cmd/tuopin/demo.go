@@ -106,7 +106,7 @@ func (m *Main) loadDemo(ctx context.Context, s *services, seed int64) error {
 	}
 	fmt.Fprintf(m.Stdout, "generating the demo county (seed %d)…\n", seed)
 	last := time.Time{}
-	err = demo.Load(ctx, demo.Services{Areas: s.areas, Users: s.users, Households: s.households, Plans: s.plans}, data, func(done, total int) {
+	err = demo.Load(ctx, demo.Services{Areas: s.areas, Users: s.users, Households: s.households, Plans: s.plans, Params: s.params, Events: s.events}, data, func(done, total int) {
 		if now := time.Now(); now.Sub(last) > 500*time.Millisecond || done == total {
 			last = now
 			fmt.Fprintf(m.Stderr, "\r  households %d / %d", done, total)

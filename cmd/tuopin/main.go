@@ -5,8 +5,10 @@
 //	tuopin migrate                   bring the database schema up to date
 //	tuopin user create|list|passwd|token
 //	tuopin areas import FILE…        load NBS division code files
+//	tuopin import FILE               import a spreadsheet of households
 //	tuopin audit verify              walk the audit hash chain
 //	tuopin rollup rebuild|check      recompute the per-area counts
+//	tuopin year start                copy a registry year forward
 //
 // Run `tuopin COMMAND -h` for the flags of each.
 package main
@@ -94,8 +96,10 @@ Commands:
   migrate       apply database migrations (or show their status)
   user          create, list and change users; issue API tokens
   areas import  load statistical division code files (NBS 2023 CSV, .gz ok)
+  import        import households from .xlsx, .xls or CSV: dry run, then commit; exit 1 on refused rows
   audit verify  check the audit log's hash chain; exit 1 on the first bad entry
   rollup        rebuild or check the per-area counts (roll-ups); check exits 1 on a difference
+  year start    start a registry year: copy the last year's households forward (年度结转)
   bench         measure load and dashboard reads at national scale
   version       print the version
 
@@ -123,12 +127,16 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.runMigrate(ctx, rest)
 	case "user", "users":
 		return m.runUser(ctx, rest)
+	case "import":
+		return m.runImport(ctx, rest)
 	case "areas":
 		return m.runAreas(ctx, rest)
 	case "audit":
 		return m.runAudit(ctx, rest)
 	case "rollup", "rollups":
 		return m.runRollup(ctx, rest)
+	case "year", "years":
+		return m.runYear(ctx, rest)
 	case "bench":
 		return m.runBench(ctx, rest)
 	case "version", "-v", "--version":

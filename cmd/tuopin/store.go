@@ -23,6 +23,10 @@ type services struct {
 	audit      *sqldb.AuditService
 	codes      *sqldb.CodeService
 	plans      *sqldb.PlanService
+	params     *sqldb.ParamService
+	events     *sqldb.EventService
+	years      *sqldb.YearService
+	reviews    *sqldb.IDReviewService
 }
 
 // openStore opens the configured store. With migrate it applies pending
@@ -54,12 +58,20 @@ func (m *Main) openStore(ctx context.Context, cfg Config, migrate bool) (*servic
 		audit:      sqldb.NewAuditService(db),
 		codes:      sqldb.NewCodeService(db),
 		plans:      sqldb.NewPlanService(db),
+		params:     sqldb.NewParamService(db),
+		events:     sqldb.NewEventService(db),
+		years:      sqldb.NewYearService(db),
+		reviews:    sqldb.NewIDReviewService(db),
 	}, nil
 }
 
 // startServer starts the web server over the services and reports its URL.
 func (m *Main) startServer(cfg Config, s *services) (*apphttp.Server, error) {
 	logger := slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	imports, err := m.newImportRunner(cfg, s, "") // import.go
+	if err != nil {
+		return nil, fmt.Errorf("import runner: %w", err)
+	}
 	var now func() time.Time
 	if !cfg.AsOf.IsZero() {
 		started := time.Now()
@@ -79,6 +91,11 @@ func (m *Main) startServer(cfg Config, s *services) (*apphttp.Server, error) {
 		Audit:      s.audit,
 		Codes:      s.codes,
 		Plans:      s.plans,
+		Params:     s.params,
+		Events:     s.events,
+		Years:      s.years,
+		Reviews:    s.reviews,
+		Imports:    imports,
 	})
 	if err != nil {
 		return nil, err
