@@ -31,7 +31,6 @@ var migrationSteps = map[int]func(ctx context.Context, tx *Tx) error{
 	4: seedMissingCodes,
 	5: seedParameters,
 	8: deriveAndBuildRollups,
-	9: compressAuditLZ4,
 }
 
 // dialectSubstitutions are the only differences between the engines'
@@ -271,25 +270,6 @@ func splitStatements(src string) []string {
 	}
 	flush()
 	return out
-}
-
-// compressAuditLZ4 sets lz4 compression on the audit log's before and
-// after columns on PostgreSQL, when the server was built with lz4 (a
-// savepoint keeps a server without it migrating, with pglz as before).
-func compressAuditLZ4(ctx context.Context, tx *Tx) error {
-	if tx.db.dialect != DialectPostgres {
-		return nil
-	}
-	if _, err := tx.ExecContext(ctx, `SAVEPOINT audit_lz4`); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `ALTER TABLE audit_log ALTER COLUMN before SET COMPRESSION lz4,
-		ALTER COLUMN after SET COMPRESSION lz4`); err != nil {
-		_, rerr := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT audit_lz4`)
-		return rerr
-	}
-	_, err := tx.ExecContext(ctx, `RELEASE SAVEPOINT audit_lz4`)
-	return err
 }
 
 // seedMissingCodes adds the codes of tuopin.DefaultCodes that the codes

@@ -1,9 +1,0 @@
--- 0009: cheaper compression of the audit log's records on PostgreSQL.
---
--- Each household's audit entry holds its whole record as JSON (the
--- national field set and its members: a few kilobytes), which PostgreSQL
--- compresses with pglz when it is stored out of line. The Go step of this
--- migration (compressAuditLZ4 in migrate.go) switches the before and after
--- columns to lz4 where the server has it: the same bytes, compressed
--- several times faster. SQLite has nothing to change. Compression does not
--- touch the text the hash chain covers. Never edit this file once shipped.
