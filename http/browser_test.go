@@ -17,6 +17,22 @@ import (
 	"github.com/tuopin/tuopin/sqldb/sqldbtest"
 )
 
+// browserLogin logs u in (every fixture user's password is
+// "password123") and waits for the area overview.
+func (e *env) browserLogin(t *testing.T, ctx context.Context, u *tuopin.User) {
+	t.Helper()
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(e.ts.URL+"/login"),
+		chromedp.WaitVisible(`#username`),
+		chromedp.SendKeys(`#username`, u.Username),
+		chromedp.SendKeys(`#password`, "password123"),
+		chromedp.Submit(`#password`),
+		chromedp.WaitVisible(`.stat-cards`),
+	); err != nil {
+		t.Fatalf("login as %s: %v", u.Username, err)
+	}
+}
+
 // browserCtx starts headless Chromium for a test, or skips the test when
 // there is none, unless TUOPIN_TEST_CHROMIUM=require (as in CI).
 func browserCtx(t *testing.T) context.Context {
@@ -78,16 +94,7 @@ func TestBrowser(t *testing.T) {
 	ctx := browserCtx(t)
 	e := newEnv(t, sqldbtest.MustOpenSQLite(t))
 
-	if err := chromedp.Do(ctx,
-		chromedp.Navigate(e.ts.URL+"/login"),
-		chromedp.WaitVisible(`#username`),
-		chromedp.SendKeys(`#username`, e.township.Username),
-		chromedp.SendKeys(`#password`, "password123"),
-		chromedp.Submit(`#password`),
-		chromedp.WaitVisible(`.stat-cards`),
-	); err != nil {
-		t.Fatalf("login: %v", err)
-	}
+	e.browserLogin(t, ctx, e.township)
 
 	t.Run("LiveSearch", func(t *testing.T) {
 		if err := chromedp.Do(ctx,
@@ -165,16 +172,7 @@ func TestBrowser(t *testing.T) {
 func TestBrowser_HouseholdDetails(t *testing.T) {
 	ctx := browserCtx(t)
 	e := newEnv(t, sqldbtest.MustOpenSQLite(t))
-	if err := chromedp.Do(ctx,
-		chromedp.Navigate(e.ts.URL+"/login"),
-		chromedp.WaitVisible(`#username`),
-		chromedp.SendKeys(`#username`, e.township.Username),
-		chromedp.SendKeys(`#password`, "password123"),
-		chromedp.Submit(`#password`),
-		chromedp.WaitVisible(`.stat-cards`),
-	); err != nil {
-		t.Fatalf("login: %v", err)
-	}
+	e.browserLogin(t, ctx, e.township)
 	path := fmt.Sprintf("%s/households/%d", e.ts.URL, e.bala.ID)
 	if err := chromedp.Do(ctx,
 		chromedp.Navigate(path+"/edit"),
@@ -243,13 +241,8 @@ func TestBrowser_PrintOnePage(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	e.browserLogin(t, ctx, e.county)
 	if err := chromedp.Do(ctx,
-		chromedp.Navigate(e.ts.URL+"/login"),
-		chromedp.WaitVisible(`#username`),
-		chromedp.SendKeys(`#username`, e.county.Username),
-		chromedp.SendKeys(`#password`, "password123"),
-		chromedp.Submit(`#password`),
-		chromedp.WaitVisible(`.stat-cards`),
 		chromedp.Navigate(fmt.Sprintf("%s/households/%d/print", e.ts.URL, h.ID)),
 		chromedp.WaitVisible(`.sheet`),
 	); err != nil {

@@ -22,16 +22,7 @@ func TestImportBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if err := chromedp.Do(ctx,
-		chromedp.Navigate(e.ts.URL+"/login"),
-		chromedp.WaitVisible(`#username`),
-		chromedp.SendKeys(`#username`, e.township.Username),
-		chromedp.SendKeys(`#password`, "password123"),
-		chromedp.Submit(`#password`),
-		chromedp.WaitVisible(`.stat-cards`),
-	); err != nil {
-		t.Fatalf("login: %v", err)
-	}
+	e.browserLogin(t, ctx, e.township)
 
 	// Upload.
 	if err := chromedp.Do(ctx,

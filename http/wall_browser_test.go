@@ -40,16 +40,7 @@ func TestBrowserWall(t *testing.T) {
 		}
 	}()
 
-	if err := chromedp.Do(ctx,
-		chromedp.Navigate(e.ts.URL+"/login"),
-		chromedp.WaitVisible(`#username`),
-		chromedp.SendKeys(`#username`, e.county.Username),
-		chromedp.SendKeys(`#password`, "password123"),
-		chromedp.Submit(`#password`),
-		chromedp.WaitVisible(`.stat-cards`),
-	); err != nil {
-		t.Fatalf("login: %v", err)
-	}
+	e.browserLogin(t, ctx, e.county)
 
 	cell := fmt.Sprintf(`document.querySelector('tr[data-code=%q] td[data-col="exited_households"]')`, sqldbtest.DonglanTown)
 	readCell := func(t *testing.T) (bg, text string) {

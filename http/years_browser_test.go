@@ -15,16 +15,7 @@ import (
 func TestBrowser_TimelineAndYears(t *testing.T) {
 	ctx := browserCtx(t)
 	e := newEnv(t, sqldbtest.MustOpenSQLite(t))
-	if err := chromedp.Do(ctx,
-		chromedp.Navigate(e.ts.URL+"/login"),
-		chromedp.WaitVisible(`#username`),
-		chromedp.SendKeys(`#username`, e.county.Username),
-		chromedp.SendKeys(`#password`, "password123"),
-		chromedp.Submit(`#password`),
-		chromedp.WaitVisible(`.stat-cards`),
-	); err != nil {
-		t.Fatalf("login: %v", err)
-	}
+	e.browserLogin(t, ctx, e.county)
 	detail := fmt.Sprintf("%s/households/%d", e.ts.URL, e.bala.ID)
 	if err := chromedp.Do(ctx,
 		chromedp.Navigate(detail),
