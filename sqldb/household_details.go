@@ -186,65 +186,62 @@ var derivingParams = map[string]bool{tuopin.ParamPovertyLine: true, tuopin.Param
 // transaction sees them, so that it may follow a change in the same
 // transaction.
 func refreshDerived(ctx context.Context, tx *Tx, year int, prefix string) (int, error) {
-	const chunk = 1000
+	cond, args := "1 = 1", []any{}
+	if year != 0 {
+		cond, args = cond+" AND t.year = ?", append(args, year)
+	}
+	if p, a := scopeRange("t.area_code", prefix); p != "" {
+		cond, args = cond+" AND "+p, append(args, a...)
+	}
+	return rederive(ctx, tx, cond, args, func(old, h *tuopin.Household) error {
+		return applyHouseholdChange(ctx, tx, old, h)
+	})
+}
+
+// rederive recomputes the derived fields of the households matching cond
+// (over alias t) under the parameters as the transaction sees them. It
+// reads them in chunks with their members, writes those whose values
+// change, calls changed (when not nil) with each one's old and new state,
+// and returns how many changed.
+func rederive(ctx context.Context, tx *Tx, cond string, args []any, changed func(old, h *tuopin.Household) error) (int, error) {
+	const chunk = 2000
 	ps, err := tx.paramSet(ctx)
 	if err != nil {
 		return 0, err
 	}
+	update, err := tx.PrepareContext(ctx, `UPDATE households SET income_per_capita = ?, `+setList(indicatorColumns)+` WHERE id = ?`)
+	if err != nil {
+		return 0, err
+	}
+	defer update.Close()
+	cols := qualify("t", splitColumns(householdColumns))
 	var lastID int64
-	changed := 0
+	n := 0
 	for {
-		where, args := "id > ?", []any{lastID}
-		if year != 0 {
-			where, args = where+" AND year = ?", append(args, year)
-		}
-		if p, a := scopeRange("area_code", prefix); p != "" {
-			where, args = where+" AND "+p, append(args, a...)
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT `+householdColumns+` FROM households WHERE `+where+` ORDER BY id LIMIT ?`, append(args, chunk)...)
+		rows, err := tx.QueryContext(ctx, `SELECT `+cols+` FROM households t WHERE `+cond+` AND t.id > ? ORDER BY t.id LIMIT ?`,
+			append(append([]any{}, args...), lastID, chunk)...)
 		if err != nil {
-			return changed, tx.db.formatError(err)
+			return n, tx.db.formatError(err)
 		}
 		var list []*tuopin.Household
-		byID := map[int64]*tuopin.Household{}
 		for rows.Next() {
 			h, err := scanHousehold(rows)
 			if err != nil {
 				rows.Close()
-				return changed, tx.db.formatError(err)
+				return n, tx.db.formatError(err)
 			}
 			list = append(list, h)
-			byID[h.ID] = h
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return changed, tx.db.formatError(err)
+			return n, tx.db.formatError(err)
 		}
 		if len(list) == 0 {
-			return changed, nil
+			return n, nil
 		}
 		lastID = list[len(list)-1].ID
-		ids := make([]int64, len(list))
-		for i, h := range list {
-			ids[i] = h.ID
-		}
-		if err := eachChunk(ids, func(c []any) error {
-			mrows, err := tx.QueryContext(ctx, `SELECT `+memberColumns+` FROM members WHERE household_id IN (`+placeholders(len(c))+`) ORDER BY household_id, ord, id`, c...)
-			if err != nil {
-				return err
-			}
-			defer mrows.Close()
-			for mrows.Next() {
-				m, err := scanMember(mrows)
-				if err != nil {
-					return err
-				}
-				h := byID[m.HouseholdID]
-				h.Members = append(h.Members, m)
-			}
-			return mrows.Err()
-		}); err != nil {
-			return changed, tx.db.formatError(err)
+		if err := loadMembers(ctx, tx, list); err != nil {
+			return n, err
 		}
 		for _, h := range list {
 			old := cloneHousehold(h)
@@ -252,20 +249,50 @@ func refreshDerived(ctx context.Context, tx *Tx, year int, prefix string) (int, 
 			if h.Indicators == old.Indicators && h.IncomePerCapita == old.IncomePerCapita {
 				continue
 			}
-			args := indicatorArgs([]any{int64(h.IncomePerCapita)}, h.Indicators)
-			if _, err := tx.ExecContext(ctx, `UPDATE households SET income_per_capita = ?, `+setList(indicatorColumns)+` WHERE id = ?`,
-				append(args, h.ID)...); err != nil {
-				return changed, tx.db.formatError(err)
+			if _, err := update.ExecContext(ctx, append(indicatorArgs([]any{int64(h.IncomePerCapita)}, h.Indicators), h.ID)...); err != nil {
+				return n, tx.db.formatError(err)
 			}
-			if err := applyHouseholdChange(ctx, tx, old, h); err != nil {
-				return changed, err
+			if changed != nil {
+				if err := changed(old, h); err != nil {
+					return n, err
+				}
 			}
-			changed++
+			n++
 		}
 		if len(list) < chunk {
-			return changed, nil
+			return n, nil
 		}
 	}
+}
+
+// loadMembers reads the members of households into their Members, in
+// household order (ord), a few hundred households a query.
+func loadMembers(ctx context.Context, tx *Tx, hs []*tuopin.Household) error {
+	byID := make(map[int64]*tuopin.Household, len(hs))
+	ids := make([]int64, len(hs))
+	for i, h := range hs {
+		h.Members = []*tuopin.Member{}
+		byID[h.ID], ids[i] = h, h.ID
+	}
+	err := eachChunk(ids, func(c []any) error {
+		rows, err := tx.QueryContext(ctx, `SELECT `+memberColumns+` FROM members WHERE household_id IN (`+placeholders(len(c))+`)
+			ORDER BY household_id, ord, id`, c...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			m, err := scanMember(rows)
+			if err != nil {
+				return err
+			}
+			if h := byID[m.HouseholdID]; h != nil {
+				h.Members = append(h.Members, m)
+			}
+		}
+		return rows.Err()
+	})
+	return tx.db.formatError(err)
 }
 
 // deriveExisting is the Go step of the last migration that changes what

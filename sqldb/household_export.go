@@ -2,7 +2,6 @@ package sqldb
 
 import (
 	"context"
-	"strings"
 
 	"github.com/tuopin/tuopin"
 )
@@ -72,16 +71,13 @@ func (s *HouseholdService) readChunk(ctx context.Context, from, cond string, arg
 		return nil, s.db.formatError(err)
 	}
 	var out []*tuopin.Household
-	byID := make(map[int64]*tuopin.Household)
 	for rows.Next() {
 		h, err := scanHousehold(rows)
 		if err != nil {
 			rows.Close()
 			return nil, s.db.formatError(err)
 		}
-		h.Members = []*tuopin.Member{}
 		out = append(out, h)
-		byID[h.ID] = h
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -90,31 +86,8 @@ func (s *HouseholdService) readChunk(ctx context.Context, from, cond string, arg
 	if len(out) == 0 {
 		return out, nil
 	}
-
-	// One query for the members of the whole chunk (1000 parameters sit
-	// well inside the limits of both engines).
-	ids := make([]any, len(out))
-	for i, h := range out {
-		ids[i] = h.ID
-	}
-	mq := `SELECT ` + memberColumns + ` FROM members WHERE household_id IN (?` +
-		strings.Repeat(", ?", len(ids)-1) + `) ORDER BY household_id, ord, id`
-	mrows, err := tx.QueryContext(ctx, mq, ids...)
-	if err != nil {
-		return nil, s.db.formatError(err)
-	}
-	defer mrows.Close()
-	for mrows.Next() {
-		m, err := scanMember(mrows)
-		if err != nil {
-			return nil, s.db.formatError(err)
-		}
-		if h := byID[m.HouseholdID]; h != nil {
-			h.Members = append(h.Members, m)
-		}
-	}
-	if err := mrows.Err(); err != nil {
-		return nil, s.db.formatError(err)
+	if err := loadMembers(ctx, tx, out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -267,43 +267,27 @@ func planImport(ctx context.Context, tx *Tx, codes *tuopin.CodeSet, hs []*tuopin
 // findHouseholdsByID reads households with their members, by ID.
 func findHouseholdsByID(ctx context.Context, tx *Tx, ids []int64) (map[int64]*tuopin.Household, error) {
 	out := make(map[int64]*tuopin.Household, len(ids))
+	list := make([]*tuopin.Household, 0, len(ids))
 	err := eachChunk(ids, func(chunk []any) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+householdColumns+` FROM households WHERE id IN (`+placeholders(len(chunk))+`)`, chunk...)
 		if err != nil {
 			return err
 		}
+		defer rows.Close()
 		for rows.Next() {
 			h, err := scanHousehold(rows)
 			if err != nil {
-				rows.Close()
 				return err
 			}
-			h.Members = []*tuopin.Member{}
 			out[h.ID] = h
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return err
-		}
-		rows, err = tx.QueryContext(ctx, `SELECT `+memberColumns+` FROM members WHERE household_id IN (`+placeholders(len(chunk))+`)
-			ORDER BY household_id, ord, id`, chunk...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			m, err := scanMember(rows)
-			if err != nil {
-				return err
-			}
-			if h := out[m.HouseholdID]; h != nil {
-				h.Members = append(h.Members, m)
-			}
+			list = append(list, h)
 		}
 		return rows.Err()
 	})
-	return out, tx.db.formatError(err)
+	if err != nil {
+		return nil, tx.db.formatError(err)
+	}
+	return out, loadMembers(ctx, tx, list)
 }
 
 // importUpdate returns the update that brings old to the state the file

@@ -480,81 +480,11 @@ func rederiveCond(ctx context.Context, tx *Tx, ys *tuopin.YearStart) (string, []
 
 // rederiveCopies recomputes the derived fields of the copies (cond over
 // alias t), which depend on the year: ages at the year's end, the year's
-// poverty line and income rules. The copies are read in chunks with their
-// members; only those whose values change are written.
+// poverty line and income rules. Only those whose values change are
+// written; their roll-ups are added afterwards, from the rows as written.
 func rederiveCopies(ctx context.Context, tx *Tx, cond string, args []any) error {
-	const chunk = 2000
-	var lastID int64
-	update, err := tx.PrepareContext(ctx, `UPDATE households SET income_per_capita = ?, `+setList(indicatorColumns)+` WHERE id = ?`)
-	if err != nil {
-		return err
-	}
-	defer update.Close()
-	for {
-		rows, err := tx.QueryContext(ctx, `SELECT `+hColumns+` FROM households h JOIN households t ON t.id = h.id
-			WHERE `+cond+` AND t.id > ? ORDER BY t.id LIMIT ?`, append(append([]any{}, args...), lastID, chunk)...)
-		if err != nil {
-			return err
-		}
-		var list []*tuopin.Household
-		byID := map[int64]*tuopin.Household{}
-		for rows.Next() {
-			h, err := scanHousehold(rows)
-			if err != nil {
-				rows.Close()
-				return tx.db.formatError(err)
-			}
-			list = append(list, h)
-			byID[h.ID] = h
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return tx.db.formatError(err)
-		}
-		if len(list) == 0 {
-			return nil
-		}
-		lastID = list[len(list)-1].ID
-		// The members of the chunk.
-		ids := make([]int64, len(list))
-		for i, h := range list {
-			ids[i] = h.ID
-		}
-		if err := eachChunk(ids, func(c []any) error {
-			mrows, err := tx.QueryContext(ctx, `SELECT `+memberColumns+` FROM members WHERE household_id IN (`+placeholders(len(c))+`) ORDER BY household_id, ord, id`, c...)
-			if err != nil {
-				return err
-			}
-			defer mrows.Close()
-			for mrows.Next() {
-				m, err := scanMember(mrows)
-				if err != nil {
-					return err
-				}
-				if h := byID[m.HouseholdID]; h != nil {
-					h.Members = append(h.Members, m)
-				}
-			}
-			return mrows.Err()
-		}); err != nil {
-			return tx.db.formatError(err)
-		}
-		for _, h := range list {
-			ind, income := h.Indicators, h.IncomePerCapita
-			if err := deriveHousehold(ctx, tx, h); err != nil {
-				return err
-			}
-			if h.Indicators == ind && h.IncomePerCapita == income {
-				continue
-			}
-			if _, err := update.ExecContext(ctx, append(indicatorArgs([]any{int64(h.IncomePerCapita)}, h.Indicators), h.ID)...); err != nil {
-				return tx.db.formatError(err)
-			}
-		}
-		if len(list) < chunk {
-			return nil
-		}
-	}
+	_, err := rederive(ctx, tx, cond, args, nil)
+	return err
 }
 
 // addCopiedRollups adds the copies (cond over alias t) to the roll-ups of
