@@ -249,7 +249,7 @@ func MemberFieldDef(key string) (FieldDef, bool) {
 	return *f, true
 }
 
-// Stored reports whether the field's column holds a number (int, decimal
+// Numeric reports whether the field's column holds a number (int, decimal
 // in hundredths, money in fen) rather than text.
 func (f FieldDef) Numeric() bool {
 	return f.Type == FieldInt || f.Type == FieldDecimal || f.Type == FieldMoney
@@ -452,30 +452,25 @@ func normalizeDetails(details map[string]string, defs map[string]*FieldDef, code
 func (h *Household) Detail(key string) string { return h.Details[key] }
 
 // SetDetail sets a household detail; "" removes it.
-func (h *Household) SetDetail(key, v string) {
-	if v == "" {
-		delete(h.Details, key)
-		return
-	}
-	if h.Details == nil {
-		h.Details = map[string]string{}
-	}
-	h.Details[key] = v
-}
+func (h *Household) SetDetail(key, v string) { setDetail(&h.Details, key, v) }
 
 // Detail returns a member detail ("" when not recorded).
 func (m *Member) Detail(key string) string { return m.Details[key] }
 
 // SetDetail sets a member detail; "" removes it.
-func (m *Member) SetDetail(key, v string) {
+func (m *Member) SetDetail(key, v string) { setDetail(&m.Details, key, v) }
+
+// setDetail sets key in a details map, making the map when needed; ""
+// removes the key.
+func setDetail(d *map[string]string, key, v string) {
 	if v == "" {
-		delete(m.Details, key)
+		delete(*d, key)
 		return
 	}
-	if m.Details == nil {
-		m.Details = map[string]string{}
+	if *d == nil {
+		*d = map[string]string{}
 	}
-	m.Details[key] = v
+	(*d)[key] = v
 }
 
 // DetailMoney returns a money detail and whether it is recorded.

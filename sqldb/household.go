@@ -445,7 +445,11 @@ func indexed(batch bool, i int, err error) error {
 // createHouseholds checks and inserts households with their members and
 // their audit entries.
 func createHouseholds(ctx context.Context, tx *Tx, codes *tuopin.CodeSet, hs []*tuopin.Household, reason string, batch bool) error {
-	// Shape and code tables.
+	// Shape and code tables; the derived fields under the parameters.
+	ps, err := tx.db.paramSet(ctx)
+	if err != nil {
+		return err
+	}
 	for i, h := range hs {
 		if h == nil {
 			return indexed(batch, i, tuopin.FieldErr("household", "required", "A household is missing."))
@@ -459,9 +463,7 @@ func createHouseholds(ctx context.Context, tx *Tx, codes *tuopin.CodeSet, hs []*
 		if err := h.Validate(codes, tx.now); err != nil {
 			return indexed(batch, i, err)
 		}
-		if err := deriveHousehold(ctx, tx, h); err != nil {
-			return err
-		}
+		deriveWith(ps, h)
 	}
 	if i, err := checkYearsOpen(ctx, tx, hs); err != nil { // year.go
 		return indexed(batch, i, err)
