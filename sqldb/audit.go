@@ -140,25 +140,7 @@ func (s *AuditService) FindAuditEntries(ctx context.Context, filter tuopin.Audit
 	}
 	cond := strings.Join(where, " AND ")
 
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE `+cond, args...).Scan(&n); err != nil {
-		return nil, 0, s.db.formatError(err)
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit_log WHERE `+cond+
-		` ORDER BY id DESC LIMIT ? OFFSET ?`, append(args, pageLimit(filter.Limit), max(filter.Offset, 0))...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	out := []*tuopin.AuditEntry{}
-	for rows.Next() {
-		e, err := scanAudit(rows)
-		if err != nil {
-			return nil, 0, s.db.formatError(err)
-		}
-		out = append(out, e)
-	}
-	return out, n, s.db.formatError(rows.Err())
+	return findPage(ctx, tx, "audit_log", auditColumns, cond, args, filter.Limit, filter.Offset, scanAudit)
 }
 
 // VerifyAuditChain walks every entry in ID order, streaming, and checks

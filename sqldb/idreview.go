@@ -173,29 +173,14 @@ func (s *IDReviewService) FindIDReviews(ctx context.Context, filter tuopin.IDRev
 		return nil, 0, err
 	}
 	defer tx.Rollback()
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM id_reviews WHERE `+cond, args...).Scan(&n); err != nil {
-		return nil, 0, s.db.formatError(err)
-	}
-	out := []*tuopin.IDReview{}
-	if n == 0 {
-		return out, 0, nil
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+idReviewColumns+` FROM id_reviews WHERE `+cond+` ORDER BY id DESC LIMIT ? OFFSET ?`,
-		append(args, pageLimit(filter.Limit), max(filter.Offset, 0))...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		r, err := scanIDReview(rows)
-		if err != nil {
-			return nil, 0, s.db.formatError(err)
-		}
-		r.Redact(u.Scope)
-		out = append(out, r)
-	}
-	return out, n, s.db.formatError(rows.Err())
+	return findPage(ctx, tx, "id_reviews", idReviewColumns, cond, args, filter.Limit, filter.Offset,
+		func(rows *sql.Rows) (*tuopin.IDReview, error) {
+			r, err := scanIDReview(rows)
+			if err == nil {
+				r.Redact(u.Scope)
+			}
+			return r, err
+		})
 }
 
 // FindIDReviewByID returns one review, redacted for the caller. Returns

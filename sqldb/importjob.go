@@ -243,28 +243,8 @@ func (s *ImportJobStore) FindImportJobs(ctx context.Context, filter tuopin.Impor
 		return nil, 0, err
 	}
 	defer tx.Rollback()
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM import_jobs WHERE `+cond, args...).Scan(&n); err != nil {
-		return nil, 0, s.db.formatError(err)
-	}
-	out := []*tuopin.ImportJob{}
-	if n == 0 {
-		return out, 0, nil
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+importJobColumns+` FROM import_jobs WHERE `+cond+` ORDER BY id DESC LIMIT ? OFFSET ?`,
-		append(args, pageLimit(filter.Limit), max(filter.Offset, 0))...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		j, err := scanImportJob(rows)
-		if err != nil {
-			return nil, 0, s.db.formatError(err)
-		}
-		out = append(out, j)
-	}
-	return out, n, s.db.formatError(rows.Err())
+	return findPage(ctx, tx, "import_jobs", importJobColumns, cond, args, filter.Limit, filter.Offset,
+		func(rows *sql.Rows) (*tuopin.ImportJob, error) { return scanImportJob(rows) })
 }
 
 // UpdateImportJob stores the state of a job (everything but its file,

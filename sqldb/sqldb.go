@@ -477,6 +477,35 @@ func pageLimit(limit int) int {
 	return limit
 }
 
+// findPage counts the rows of table matching cond and reads one page of
+// them (pageLimit(limit) rows from offset), highest id first, with scan.
+// The list is empty, not nil, when nothing matches.
+func findPage[T any](ctx context.Context, tx *Tx, table, columns, cond string, args []any, limit, offset int,
+	scan func(*sql.Rows) (T, error)) ([]T, int, error) {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+table+` WHERE `+cond, args...).Scan(&n); err != nil {
+		return nil, 0, tx.db.formatError(err)
+	}
+	out := []T{}
+	if n == 0 {
+		return out, 0, nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+columns+` FROM `+table+` WHERE `+cond+` ORDER BY id DESC LIMIT ? OFFSET ?`,
+		append(args, pageLimit(limit), max(offset, 0))...)
+	if err != nil {
+		return nil, 0, tx.db.formatError(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		x, err := scan(rows)
+		if err != nil {
+			return nil, 0, tx.db.formatError(err)
+		}
+		out = append(out, x)
+	}
+	return out, n, tx.db.formatError(rows.Err())
+}
+
 // maxParams is how many bind parameters one statement may carry:
 // SQLite's SQLITE_MAX_VARIABLE_NUMBER is 32766, PostgreSQL's protocol
 // allows 65535.
