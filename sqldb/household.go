@@ -371,6 +371,16 @@ func (s *HouseholdService) FindYears(ctx context.Context) ([]int, error) {
 }
 
 // checkRegistryRole refuses a role that may not edit the registry.
+// registryEditor returns the user in ctx if its role may change the
+// registry: EUNAUTHORIZED without a user, EFORBIDDEN otherwise.
+func registryEditor(ctx context.Context) (*tuopin.User, error) {
+	u := tuopin.UserFromContext(ctx)
+	if u == nil {
+		return nil, errNoUser
+	}
+	return u, checkRegistryRole(u)
+}
+
 func checkRegistryRole(u *tuopin.User) error {
 	if !u.Role.CanEditRegistry() {
 		return tuopin.Errorf(tuopin.EFORBIDDEN, "Your role may not change the registry.")
@@ -400,11 +410,7 @@ func (s *HouseholdService) CreateHouseholds(ctx context.Context, hs []*tuopin.Ho
 }
 
 func (s *HouseholdService) create(ctx context.Context, hs []*tuopin.Household, reason string, batch bool) error {
-	u := tuopin.UserFromContext(ctx)
-	if u == nil {
-		return errNoUser
-	}
-	if err := checkRegistryRole(u); err != nil {
+	if _, err := registryEditor(ctx); err != nil {
 		return err
 	}
 	codes, err := s.db.codeSet(ctx)

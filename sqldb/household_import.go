@@ -409,11 +409,7 @@ func copyDetails(d map[string]string) map[string]string {
 // without a user and EFORBIDDEN for a role that may not edit the
 // registry.
 func (s *HouseholdService) CheckImport(ctx context.Context, hs []*tuopin.Household, opts tuopin.HouseholdImportOptions) ([]tuopin.HouseholdImportOutcome, error) {
-	u := tuopin.UserFromContext(ctx)
-	if u == nil {
-		return nil, errNoUser
-	}
-	if err := checkRegistryRole(u); err != nil {
+	if _, err := registryEditor(ctx); err != nil {
 		return nil, err
 	}
 	codes, err := s.db.codeSet(ctx)
@@ -456,11 +452,7 @@ const importAnalyzeFrom = 5000
 // the database's single writer until Finish or Rollback: other writes
 // wait for it.
 func (s *HouseholdService) BeginImport(ctx context.Context) (tuopin.HouseholdImportTx, error) {
-	u := tuopin.UserFromContext(ctx)
-	if u == nil {
-		return nil, errNoUser
-	}
-	if err := checkRegistryRole(u); err != nil {
+	if _, err := registryEditor(ctx); err != nil {
 		return nil, err
 	}
 	codes, err := s.db.codeSet(ctx)

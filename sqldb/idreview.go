@@ -209,11 +209,8 @@ func (s *IDReviewService) FindIDReviewByID(ctx context.Context, id int64) (*tuop
 // household (fix that household first), and for a year already carried
 // forward.
 func (s *IDReviewService) ResolveIDReview(ctx context.Context, id int64, v tuopin.IDReviewResolve) (*tuopin.IDReview, error) {
-	u := tuopin.UserFromContext(ctx)
-	if u == nil {
-		return nil, errNoUser
-	}
-	if err := checkRegistryRole(u); err != nil {
+	u, err := registryEditor(ctx)
+	if err != nil {
 		return nil, err
 	}
 	v.Note = strings.TrimSpace(v.Note)

@@ -146,11 +146,8 @@ func auditOfJob(j *tuopin.ImportJob, withCounts bool) *importJobAudit {
 // CreatedBy, CreatedByName, Scope and the times. Returns EUNAUTHORIZED
 // without a user and EFORBIDDEN for a role that may not edit the registry.
 func (s *ImportJobStore) CreateImportJob(ctx context.Context, j *tuopin.ImportJob) error {
-	u := tuopin.UserFromContext(ctx)
-	if u == nil {
-		return errNoUser
-	}
-	if err := checkRegistryRole(u); err != nil {
+	u, err := registryEditor(ctx)
+	if err != nil {
 		return err
 	}
 	tx, err := s.db.begin(ctx)
@@ -490,11 +487,8 @@ func (s *ImportJobStore) FindImportMapping(ctx context.Context, sourceKey string
 // it is new or changed. Returns EFORBIDDEN for a role that may not edit the
 // registry.
 func (s *ImportJobStore) SaveImportMapping(ctx context.Context, sourceKey, sheetName string, m *tuopin.ImportMapping) error {
-	u := tuopin.UserFromContext(ctx)
-	if u == nil {
-		return errNoUser
-	}
-	if err := checkRegistryRole(u); err != nil {
+	u, err := registryEditor(ctx)
+	if err != nil {
 		return err
 	}
 	if sourceKey == "" || m == nil {

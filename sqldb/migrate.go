@@ -28,7 +28,7 @@ var migrationSteps = map[int]func(ctx context.Context, tx *Tx) error{
 	// 2 built the roll-ups of the households present; step 8 now does it
 	// (its queries need the columns of 0004), which changes nothing for a
 	// database that had passed 2, and a new one has no households then.
-	4: seedMissingCodes,
+	4: seedCodes,
 	5: seedParameters,
 	8: deriveAndBuildRollups,
 }
@@ -272,25 +272,6 @@ func splitStatements(src string) []string {
 	return out
 }
 
-// seedMissingCodes adds the codes of tuopin.DefaultCodes that the codes
-// table lacks (new kinds, such as those of the national field set), after
-// the existing ones of their kind; it never changes a stored code, which a
-// county admin may have edited.
-func seedMissingCodes(ctx context.Context, tx *Tx) error {
-	ord := map[string]int{}
-	for _, c := range tuopin.DefaultCodes {
-		ord[c.Kind]++
-		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO codes (kind, code, label, label_en, valid_from, valid_to, ord)
-			VALUES (?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (kind, code) DO NOTHING`,
-			c.Kind, c.Code, c.Label, c.LabelEn, c.ValidFrom, c.ValidTo, ord[c.Kind]); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // deriveAndBuildRollups brings the derived fields of stored households up
 // to date and rebuilds the roll-ups from them.
 func deriveAndBuildRollups(ctx context.Context, tx *Tx) error {
@@ -300,14 +281,19 @@ func deriveAndBuildRollups(ctx context.Context, tx *Tx) error {
 	return buildRollups(ctx, tx)
 }
 
-// seedCodes loads tuopin.DefaultCodes into the codes table.
+// seedCodes adds the codes of tuopin.DefaultCodes that the codes table
+// lacks, after the existing ones of their kind: all of them into a new
+// database (migration 1), the new kinds such as those of the national
+// field set into an older one (migration 4). It never changes a stored
+// code, which a county admin may have edited.
 func seedCodes(ctx context.Context, tx *Tx) error {
 	ord := map[string]int{}
 	for _, c := range tuopin.DefaultCodes {
 		ord[c.Kind]++
 		if _, err := tx.ExecContext(ctx, `
 			INSERT INTO codes (kind, code, label, label_en, valid_from, valid_to, ord)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (kind, code) DO NOTHING`,
 			c.Kind, c.Code, c.Label, c.LabelEn, c.ValidFrom, c.ValidTo, ord[c.Kind]); err != nil {
 			return err
 		}
