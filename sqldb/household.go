@@ -575,8 +575,7 @@ func createHouseholds(ctx context.Context, tx *Tx, codes *tuopin.CodeSet, hs []*
 		h.Version, h.CreatedAt, h.UpdatedAt = 1, tx.now, tx.now
 	}
 	now := formatTime(tx.now)
-	hcols := append(append([]string{"year", "number", "area_code", "head_name", "size", "attribute", "main_cause",
-		"income_per_capita", "status", "phone", "version", "created_at", "updated_at"}, householdDetailColumns...), indicatorColumns...)
+	hcols := householdInsertColumns
 	if err := tx.insertRows(ctx, `INSERT INTO households (`+strings.Join(hcols, ", ")+`) VALUES `, len(hcols), `RETURNING id, year, number`, len(hs),
 		func(i int, args []any) []any {
 			h := hs[i]
@@ -646,8 +645,7 @@ func insertMembers(ctx context.Context, tx *Tx, n int, at func(i int) (*tuopin.H
 	if n == 0 {
 		return nil
 	}
-	mcols := append([]string{"household_id", "year", "area_code", "ord", "name", "sex", "birth_date", "id_number",
-		"relation", "education", "health", "skill"}, memberDetailColumns...)
+	mcols := memberInsertColumns
 	return tx.insertRows(ctx, `INSERT INTO members (`+strings.Join(mcols, ", ")+`) VALUES `, len(mcols), `RETURNING id, year, id_number`, n,
 		func(i int, args []any) []any {
 			h, m, ord := at(i)

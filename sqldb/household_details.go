@@ -32,6 +32,13 @@ var (
 	// memberColumns are the columns scanMember reads, in order.
 	memberColumns string
 
+	// householdInsertColumns and memberInsertColumns are the columns a
+	// new row is inserted with, in the order of the arguments
+	// createHouseholds and insertMembers give: householdColumns without
+	// id; members with their household, year, area and order.
+	householdInsertColumns []string
+	memberInsertColumns    []string
+
 	// householdDetailColumns and memberDetailColumns are the catalog's
 	// columns (without indicators), in catalog order.
 	householdDetailColumns []string
@@ -53,6 +60,9 @@ func init() {
 	}
 	hColumns = strings.Join(q, ", ")
 	memberColumns = strings.Join(append(splitColumns(memberCoreColumns), memberDetailColumns...), ", ")
+	householdInsertColumns = append([]string(nil), hcols[1:]...) // without id
+	memberInsertColumns = append([]string{"household_id", "year", "area_code", "ord", "name", "sex", "birth_date", "id_number",
+		"relation", "education", "health", "skill"}, memberDetailColumns...)
 }
 
 func splitColumns(list string) []string {
@@ -309,7 +319,4 @@ func householdCopyColumns() []string { return splitColumns(householdColumns) }
 
 // memberCopyColumns returns every column of a members row, including
 // those scanMember does not read (year, area_code, ord).
-func memberCopyColumns() []string {
-	return append([]string{"id", "household_id", "year", "area_code", "ord", "name", "sex", "birth_date", "id_number",
-		"relation", "education", "health", "skill"}, memberDetailColumns...)
-}
+func memberCopyColumns() []string { return append([]string{"id"}, memberInsertColumns...) }
