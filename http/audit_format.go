@@ -103,7 +103,7 @@ func auditChanges(lang string, codes *tuopin.CodeSet, before, after json.RawMess
 			continue
 		}
 		if k == "details" {
-			out = append(out, detailChanges(lang, codes, tuopin.HouseholdFieldDef, b[k], a[k])...)
+			out = append(out, detailChanges(lang, codes, tuopin.HouseholdFieldDefs, b[k], a[k])...)
 			continue
 		}
 		c := change{Field: fieldName(lang, k)}
@@ -196,7 +196,7 @@ func memberChanges(lang string, codes *tuopin.CodeSet, before, after json.RawMes
 		slices.Sort(fields)
 		for _, k := range fields {
 			if k == "details" {
-				for _, c := range detailChanges(lang, codes, tuopin.MemberFieldDef, prev[k], m[k]) {
+				for _, c := range detailChanges(lang, codes, tuopin.MemberFieldDefs, prev[k], m[k]) {
 					lines = append(lines, name(m)+" · "+c.Field+translate(lang, "common.colon")+c.Before+" → "+c.After)
 				}
 				continue
@@ -215,41 +215,12 @@ func memberChanges(lang string, codes *tuopin.CodeSet, before, after json.RawMes
 
 // detailChanges lists the changed fields of two details objects (the
 // national field set, fields.go) with the catalog's labels and values as
-// people read them, in catalog order.
-func detailChanges(lang string, codes *tuopin.CodeSet, def func(string) (tuopin.FieldDef, bool), before, after json.RawMessage) []change {
+// people read them, in catalog order; keys the catalog lacks come last,
+// as they are.
+func detailChanges(lang string, codes *tuopin.CodeSet, defs []tuopin.FieldDef, before, after json.RawMessage) []change {
 	var b, a map[string]string
 	_ = json.Unmarshal(before, &b)
 	_ = json.Unmarshal(after, &a)
-	var keys []string
-	for k, v := range b {
-		if a[k] != v {
-			keys = append(keys, k)
-		}
-	}
-	for k := range a {
-		if _, ok := b[k]; !ok {
-			keys = append(keys, k)
-		}
-	}
-	order := func(k string) int {
-		for i, f := range tuopin.HouseholdFieldDefs {
-			if f.Key == k {
-				return i
-			}
-		}
-		for i, f := range tuopin.MemberFieldDefs {
-			if f.Key == k {
-				return i
-			}
-		}
-		return 1 << 20
-	}
-	slices.SortFunc(keys, func(x, y string) int {
-		if d := order(x) - order(y); d != 0 {
-			return d
-		}
-		return strings.Compare(x, y)
-	})
 	show := func(f tuopin.FieldDef, v string) string {
 		if v == "" {
 			return "—"
@@ -259,13 +230,26 @@ func detailChanges(lang string, codes *tuopin.CodeSet, def func(string) (tuopin.
 		}
 		return v
 	}
-	out := make([]change, 0, len(keys))
-	for _, k := range keys {
-		f, ok := def(k)
-		if !ok {
-			f = tuopin.FieldDef{Key: k, Label: k, LabelEn: k}
+	var out []change
+	known := map[string]bool{}
+	for _, f := range defs {
+		known[f.Key] = true
+		if b[f.Key] != a[f.Key] {
+			out = append(out, change{Field: f.Title(lang), Before: show(f, b[f.Key]), After: show(f, a[f.Key])})
 		}
-		out = append(out, change{Field: f.Title(lang), Before: show(f, b[k]), After: show(f, a[k])})
+	}
+	var rest []string
+	for _, m := range []map[string]string{b, a} {
+		for k := range m {
+			if !known[k] && b[k] != a[k] && !slices.Contains(rest, k) {
+				rest = append(rest, k)
+			}
+		}
+	}
+	slices.Sort(rest)
+	for _, k := range rest {
+		f := tuopin.FieldDef{Key: k}
+		out = append(out, change{Field: k, Before: show(f, b[k]), After: show(f, a[k])})
 	}
 	return out
 }
