@@ -505,26 +505,12 @@ func createHouseholds(ctx context.Context, tx *Tx, codes *tuopin.CodeSet, hs []*
 	}
 	taken := -1
 	for year, list := range byYear {
-		err := eachChunk(list, func(chunk []any) error {
-			rows, err := tx.QueryContext(ctx, `SELECT number FROM households WHERE year = ? AND number IN (`+placeholders(len(chunk))+`)`,
-				append([]any{year}, chunk...)...)
-			if err != nil {
-				return err
+		if err := eachHouseholdNumber(ctx, tx, year, list, func(n string, _ int64, _ string) {
+			if i := numbers[yearKey{year, n}]; taken < 0 || i < taken {
+				taken = i
 			}
-			defer rows.Close()
-			for rows.Next() {
-				var n string
-				if err := rows.Scan(&n); err != nil {
-					return err
-				}
-				if i := numbers[yearKey{year, n}]; taken < 0 || i < taken {
-					taken = i
-				}
-			}
-			return rows.Err()
-		})
-		if err != nil {
-			return tx.db.formatError(err)
+		}); err != nil {
+			return err
 		}
 	}
 	if taken >= 0 {
@@ -730,6 +716,42 @@ func checkAreas(ctx context.Context, tx *Tx, codes []string) (map[string]error, 
 		}
 	}
 	return bad, nil
+}
+
+// eachHouseholdNumber calls fn with each of the numbers of a year that a
+// household holds, and that household's ID and area code.
+//
+// Each number is looked up on its own, in a subquery that only the
+// (year, number) key answers well. A list form (year = ? AND number IN
+// (…), or a join) leaves the plan to PostgreSQL's statistics, which during
+// a bulk load are those of a much smaller table: it scanned every
+// household of the year and filtered them by the 500 numbers, or scanned
+// the table, and a 300,000-household load spent 10.6 of its 36 s there,
+// growing with the square of the load (docs/benchmarks.md).
+func eachHouseholdNumber(ctx context.Context, tx *Tx, year int, numbers []string, fn func(number string, id int64, area string)) error {
+	const lookup = `(SELECT h.%s FROM households h WHERE h.year = ? AND h.number = v.column1)`
+	q := `SELECT v.column1, ` + fmt.Sprintf(lookup, "id") + `, ` + fmt.Sprintf(lookup, "area_code") + ` FROM (VALUES `
+	err := eachChunk(numbers, func(chunk []any) error {
+		rows, err := tx.QueryContext(ctx, q+strings.TrimSuffix(strings.Repeat("(?), ", len(chunk)), ", ")+`) AS v`,
+			append([]any{year, year}, chunk...)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var n string
+			var id sql.NullInt64
+			var area sql.NullString
+			if err := rows.Scan(&n, &id, &area); err != nil {
+				return err
+			}
+			if id.Valid {
+				fn(n, id.Int64, area.String)
+			}
+		}
+		return rows.Err()
+	})
+	return tx.db.formatError(err)
 }
 
 // idClash is the household that already holds an ID number.

@@ -142,25 +142,10 @@ func planImport(ctx context.Context, tx *Tx, codes *tuopin.CodeSet, hs []*tuopin
 	}
 	existing := map[yearKey]stored{}
 	for year, list := range numbers {
-		err := eachChunk(list, func(chunk []any) error {
-			rows, err := tx.QueryContext(ctx, `SELECT id, number, area_code FROM households WHERE year = ? AND number IN (`+placeholders(len(chunk))+`)`,
-				append([]any{year}, chunk...)...)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			for rows.Next() {
-				var s stored
-				var num string
-				if err := rows.Scan(&s.id, &num, &s.area); err != nil {
-					return err
-				}
-				existing[yearKey{year, num}] = s
-			}
-			return rows.Err()
-		})
-		if err != nil {
-			return nil, tx.db.formatError(err)
+		if err := eachHouseholdNumber(ctx, tx, year, list, func(n string, id int64, area string) {
+			existing[yearKey{year, n}] = stored{id, area}
+		}); err != nil {
+			return nil, err
 		}
 	}
 	var ids []int64
