@@ -650,5 +650,11 @@ func TestImportManyBatches(t *testing.T) {
 		if n := e.count("451224", 2024); n != 2000 {
 			t.Fatalf("%d households stored", n)
 		}
+		// The roll-ups, brought up to date once at the end of the commit,
+		// agree with a recomputation from the stored rows.
+		rep, err := sqldb.NewRollupService(db).CheckRollups(sqldbtest.Ctx(tuopin.SystemUser), 2024)
+		if err != nil || rep.Mismatch != 0 || rep.Rows == 0 {
+			t.Fatalf("roll-up check after the import: %+v, %v", rep, err)
+		}
 	})
 }

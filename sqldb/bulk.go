@@ -525,6 +525,9 @@ func (tx *Tx) copyHouseholds(ctx context.Context, c *bulkColumns, hs []*tuopin.H
 // temporary table, then one upsert in key order (the order
 // applyRollupDeltas keeps, so that writers lock shared rows alike).
 func (tx *Tx) copyRollupDeltas(ctx context.Context, keys []rollupKey, deltas rollupValues) error {
+	if tx.deferRollups(deltas) {
+		return nil
+	}
 	if len(keys) == 0 {
 		return nil
 	}

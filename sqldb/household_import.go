@@ -417,19 +417,7 @@ func (s *HouseholdService) CheckImport(ctx context.Context, hs []*tuopin.Househo
 type householdImportTx struct {
 	tx    *Tx
 	codes *tuopin.CodeSet
-	// written counts the households handed to Import, and analyzeAt is
-	// when the tables' statistics are next refreshed (PostgreSQL).
-	written, analyzeAt int
 }
-
-// importAnalyzeFrom is the number of households after which an import's
-// transaction first refreshes PostgreSQL's statistics (then each time the
-// number doubles): the tables grow inside the one transaction, where
-// autovacuum cannot see them, and the lookups of each batch (household
-// numbers, ID numbers) would otherwise be planned for tables as small as
-// they were at the start. ANALYZE inside a transaction counts its own
-// uncommitted rows.
-const importAnalyzeFrom = 5000
 
 // BeginImport opens the one write transaction of an import's commit, as
 // the user in ctx. Returns EUNAUTHORIZED without a user and EFORBIDDEN for
@@ -448,7 +436,10 @@ func (s *HouseholdService) BeginImport(ctx context.Context) (tuopin.HouseholdImp
 	if err != nil {
 		return nil, err
 	}
-	return &householdImportTx{tx: tx, codes: codes, analyzeAt: importAnalyzeFrom}, nil
+	// The roll-ups are brought up to date once, in Finish, rather than by
+	// every batch (Tx.pendingRollups).
+	tx.pendingRollups = rollupValues{}
+	return &householdImportTx{tx: tx, codes: codes}, nil
 }
 
 // Import checks one batch as CheckImport does and writes the households
@@ -458,15 +449,6 @@ func (s *HouseholdService) BeginImport(ctx context.Context) (tuopin.HouseholdImp
 // Refused households are left out; whether that ends the import is the
 // caller's decision.
 func (t *householdImportTx) Import(ctx context.Context, hs []*tuopin.Household, opts tuopin.HouseholdImportOptions) ([]tuopin.HouseholdImportOutcome, error) {
-	// A dialect branch: SQLite plans every statement afresh from its
-	// schema and needs no statistics for these lookups.
-	if t.tx.db.dialect == DialectPostgres && t.written >= t.analyzeAt {
-		if _, err := t.tx.ExecContext(ctx, `ANALYZE households, members`); err != nil {
-			return nil, err
-		}
-		t.analyzeAt = 2 * t.written
-	}
-	t.written += len(hs)
 	p, err := planImport(ctx, t.tx, t.codes, hs, opts)
 	if err != nil {
 		return nil, err
@@ -588,6 +570,9 @@ func (t *householdImportTx) Finish(ctx context.Context, j *tuopin.ImportJob) err
 	}
 	if cancelled {
 		return tuopin.Errorf(tuopin.ECONFLICT, "Import %d was cancelled.", j.ID)
+	}
+	if err := t.tx.flushRollups(ctx); err != nil {
+		return err
 	}
 	e, err := newAuditEntry(tuopin.ActionImportCommit, "import_job", strconv.FormatInt(j.ID, 10), j.Scope, "", nil,
 		importCommitAudit{FileName: j.FileName, FileSize: j.FileSize, Policy: j.CommitPolicy, Counts: j.Counts})

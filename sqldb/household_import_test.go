@@ -132,6 +132,9 @@ func TestCheckImport(t *testing.T) {
 			if len(es) != 1 || !strings.Contains(string(es[0].After), `"created":1`) || es[0].TargetID != jobID(job) {
 				t.Fatalf("commit audit %+v", es)
 			}
+			if rep, err := sqldb.NewRollupService(db).CheckRollups(ctxSystem, 2024); err != nil || rep.Mismatch != 0 || rep.Rows == 0 {
+				t.Fatalf("roll-up check after the import: %+v, %v", rep, err)
+			}
 			stored, err := store.FindImportJobByID(county, job.ID)
 			must(t, err)
 			if stored.Status != tuopin.ImportDone || stored.CommittedAt == nil || stored.Counts.Created != 1 {

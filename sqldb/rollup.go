@@ -123,6 +123,9 @@ func (v rollupValues) keys(nonZero bool) []rollupKey {
 // cannot deadlock on them. Household writes call it before appendAudit,
 // whose audit_head lock comes last in every writer.
 func applyRollupDeltas(ctx context.Context, tx *Tx, deltas rollupValues) error {
+	if tx.deferRollups(deltas) {
+		return nil
+	}
 	keys := deltas.keys(true)
 	if len(keys) == 0 {
 		return nil
@@ -133,6 +136,29 @@ func applyRollupDeltas(ctx context.Context, tx *Tx, deltas rollupValues) error {
 			k := keys[i]
 			return append(args, k.year, int(k.level), k.area, k.metric, deltas[k])
 		}, nil)
+}
+
+// deferRollups adds deltas to the transaction's pending roll-up deltas
+// and reports true when the transaction collects them (Tx.pendingRollups).
+func (tx *Tx) deferRollups(deltas rollupValues) bool {
+	if tx.pendingRollups == nil {
+		return false
+	}
+	for k, n := range deltas {
+		tx.pendingRollups[k] += n
+	}
+	return true
+}
+
+// flushRollups applies the roll-up deltas the transaction has collected,
+// in one pass (by COPY on PostgreSQL), and stops collecting.
+func (tx *Tx) flushRollups(ctx context.Context) error {
+	deltas := tx.pendingRollups
+	tx.pendingRollups = nil
+	if tx.db.dialect == DialectPostgres {
+		return tx.copyRollupDeltas(ctx, deltas.keys(true), deltas)
+	}
+	return applyRollupDeltas(ctx, tx, deltas)
 }
 
 // rollupGroup is what HouseholdMetrics reads of a household: households

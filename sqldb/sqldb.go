@@ -226,6 +226,13 @@ type Tx struct {
 	db   *DB
 	now  time.Time
 	user *tuopin.User // the acting user; nil only in read transactions
+	// pendingRollups, when not nil, collects the roll-up deltas of the
+	// transaction's writes instead of applying them at once; flushRollups
+	// applies them. An import's commit writes many batches in one
+	// transaction, and each batch upserting the same county's rows again
+	// left PostgreSQL a chain of row versions to walk that grew with every
+	// batch (docs/benchmarks.md, "Import").
+	pendingRollups rollupValues
 }
 
 // errNoUser is returned for a write without an acting user.
