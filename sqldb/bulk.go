@@ -144,6 +144,42 @@ type memberAt struct {
 	ord int
 }
 
+// bulkCreateHouseholds writes a batch that createHouseholds has checked
+// in itself (shape, codes, areas, numbers and ID numbers inside the batch)
+// but not yet against the registry: the unique keys on (year, number) and
+// (id_number, year) refuse a number or ID number that is taken, the
+// batch's writes roll back to a savepoint, and checkStored (the lookups
+// the small path runs first) then names the household at fault as it
+// would have. A clean batch, the usual case of a load, so spends no
+// lookup: they were a tenth of the load's time on PostgreSQL
+// (docs/benchmarks.md). A clash can only stop the rows' own writes, which
+// come before the roll-up deltas are added to a transaction that defers
+// them (Tx.pendingRollups), so nothing of the failed attempt survives the
+// rollback.
+func bulkCreateHouseholds(ctx context.Context, tx *Tx, hs []*tuopin.Household, reason string, checkStored func() error) error {
+	if _, err := tx.ExecContext(ctx, `SAVEPOINT bulk_create`); err != nil {
+		return err
+	}
+	err := bulkInsertHouseholds(ctx, tx, hs, reason)
+	if err == nil {
+		err = recordIdentifiedEvents(ctx, tx, hs) // event.go
+	}
+	if err == nil {
+		_, err = tx.ExecContext(ctx, `RELEASE SAVEPOINT bulk_create`)
+		return err
+	}
+	if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT bulk_create`); rerr != nil {
+		return err
+	}
+	if _, rerr := tx.ExecContext(ctx, `RELEASE SAVEPOINT bulk_create`); rerr != nil {
+		return err
+	}
+	if cerr := checkStored(); cerr != nil {
+		return cerr
+	}
+	return err
+}
+
 // bulkInsertHouseholds writes checked households (createHouseholds has
 // normalized, validated and derived them and checked areas, numbers and
 // ID numbers), their members, their roll-up deltas and one audit entry per

@@ -119,6 +119,42 @@ func TestBulkCreateHouseholds(t *testing.T) {
 			wantErr(t, err, tuopin.ECONFLICT, "households[0]: Household number 4512241002020000")
 			wantNothingWritten(t, db, nh, nm, na)
 		})
+		t.Run("ErrTakenInsideBatch", func(t *testing.T) {
+			// The bulk path writes without looking the numbers up first: a
+			// number or an ID number already stored, deep inside the batch,
+			// rolls the batch's writes back and is reported as the lookups
+			// report it, naming the household and the member.
+			defer sqldb.SetBulkMin(100)()
+			stored := bulkBatch(sqldbtest.Bala, 10, 0) // written by the first bulk batch
+			nh, nm, na := rowCount(t, db, "households"), rowCount(t, db, "members"), rowCount(t, db, "audit_log")
+			hs := bulkBatch(sqldbtest.Bala, 150, 50000)
+			hs[70].Number = stored[5].Number
+			hs[20].Members[1].IDNumber = stored[3].Members[1].IDNumber // a clash with a later number: the number wins
+			err := w.hh.CreateHouseholds(ctx, hs, "")
+			wantErr(t, err, tuopin.ECONFLICT, "households[70]: Household number "+stored[5].Number)
+			wantNothingWritten(t, db, nh, nm, na)
+
+			hs = bulkBatch(sqldbtest.Bala, 150, 50000)
+			hs[90].Members[1].IDNumber = stored[3].Members[1].IDNumber
+			hs[120].Members[0].IDNumber = stored[4].Members[0].IDNumber
+			err = w.hh.CreateHouseholds(ctx, hs, "")
+			wantField(t, err, "households[90].members[1].id_number", "duplicate", "already registered in 2024, in household "+stored[3].Number)
+			wantNothingWritten(t, db, nh, nm, na)
+
+			// The same batch without the clashes goes in whole.
+			hs = bulkBatch(sqldbtest.Bala, 150, 50000)
+			must(t, w.hh.CreateHouseholds(ctx, hs, ""))
+			if got := rowCount(t, db, "households"); got != nh+150 {
+				t.Fatalf("%d households after the clean batch, want %d", got, nh+150)
+			}
+			rep, err := w.audit.VerifyAuditChain(ctxSystem)
+			must(t, err)
+			check, err := sqldb.NewRollupService(db).CheckRollups(ctxSystem, 0)
+			must(t, err)
+			if !rep.OK || check.Mismatch != 0 {
+				t.Fatalf("chain %+v, roll-ups %+v", rep, check)
+			}
+		})
 		t.Run("Concurrent", func(t *testing.T) {
 			// Two bulk writers at once: each batch commits whole, the
 			// chain and the roll-ups stay exact.

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -488,7 +489,8 @@ func createHouseholds(ctx context.Context, tx *Tx, codes *tuopin.CodeSet, hs []*
 			return indexed(batch, i, e)
 		}
 	}
-	// Household numbers, unique per year.
+	// Household numbers, unique per year, and member ID numbers, unique
+	// per year across the whole registry: first inside the batch.
 	type yearKey struct {
 		year int
 		key  string
@@ -503,20 +505,6 @@ func createHouseholds(ctx context.Context, tx *Tx, codes *tuopin.CodeSet, hs []*
 		numbers[k] = i
 		byYear[h.Year] = append(byYear[h.Year], h.Number)
 	}
-	taken := -1
-	for year, list := range byYear {
-		if err := eachHouseholdNumber(ctx, tx, year, list, func(n string, _ int64, _ string) {
-			if i := numbers[yearKey{year, n}]; taken < 0 || i < taken {
-				taken = i
-			}
-		}); err != nil {
-			return err
-		}
-	}
-	if taken >= 0 {
-		return indexed(batch, taken, errNumberTaken(hs[taken], ""))
-	}
-	// Member ID numbers, unique per year across the whole registry.
 	type memberRef struct{ h, m int }
 	ids := map[yearKey]memberRef{}
 	idsByYear := map[int][]string{}
@@ -531,28 +519,46 @@ func createHouseholds(ctx context.Context, tx *Tx, codes *tuopin.CodeSet, hs []*
 			idsByYear[h.Year] = append(idsByYear[h.Year], m.IDNumber)
 		}
 	}
-	var clash *memberRef
-	var clashErr error
-	for year, list := range idsByYear {
-		found, err := findIDClashes(ctx, tx, year, list, 0)
-		if err != nil {
-			return err
-		}
-		for id, c := range found {
-			r := ids[yearKey{year, id}]
-			if clash == nil || r.h < clash.h || r.h == clash.h && r.m < clash.m {
-				clash, clashErr = &r, reviewable(batch, hs[r.h], r.m, c, c.err(tx.user, r.m, id, year))
+	// Then against the registry: the first household whose number is
+	// taken, else the first member whose ID number is.
+	checkStored := func() error {
+		taken := -1
+		for year, list := range byYear {
+			if err := eachHouseholdNumber(ctx, tx, year, list, func(n string, _ int64, _ string) {
+				if i := numbers[yearKey{year, n}]; taken < 0 || i < taken {
+					taken = i
+				}
+			}); err != nil {
+				return err
 			}
 		}
-	}
-	if clash != nil {
-		return indexed(batch, clash.h, clashErr)
+		if taken >= 0 {
+			return indexed(batch, taken, errNumberTaken(hs[taken], ""))
+		}
+		var clash *memberRef
+		var clashErr error
+		for year, list := range idsByYear {
+			found, err := findIDClashes(ctx, tx, year, list, 0)
+			if err != nil {
+				return err
+			}
+			for id, c := range found {
+				r := ids[yearKey{year, id}]
+				if clash == nil || r.h < clash.h || r.h == clash.h && r.m < clash.m {
+					clash, clashErr = &r, reviewable(batch, hs[r.h], r.m, c, c.err(tx.user, r.m, id, year))
+				}
+			}
+		}
+		if clash != nil {
+			return indexed(batch, clash.h, clashErr)
+		}
+		return nil
 	}
 	if batch && len(hs) >= bulkMinHouseholds {
-		if err := bulkInsertHouseholds(ctx, tx, hs, reason); err != nil { // bulk.go: COPY, reserved IDs
-			return err
-		}
-		return recordIdentifiedEvents(ctx, tx, hs) // event.go
+		return bulkCreateHouseholds(ctx, tx, hs, reason, checkStored) // bulk.go: COPY, reserved IDs
+	}
+	if err := checkStored(); err != nil {
+		return err
 	}
 
 	// Insert the households and learn their IDs (RETURNING gives rows in
@@ -721,24 +727,17 @@ func checkAreas(ctx context.Context, tx *Tx, codes []string) (map[string]error, 
 // eachHouseholdNumber calls fn with each of the numbers of a year that a
 // household holds, and that household's ID and area code.
 //
-// Each number is looked up on its own, in a subquery that only the
-// (year, number) key answers well. A list form (year = ? AND number IN
-// (…), or a join) leaves the plan to PostgreSQL's statistics, which during
-// a bulk load are those of a much smaller table: it scanned every
-// household of the year and filtered them by the 500 numbers, or scanned
-// the table, and a 300,000-household load spent 10.6 of its 36 s there,
-// growing with the square of the load (docs/benchmarks.md).
+// Each number is looked up on its own (eachKnown). A list form (year = ?
+// AND number IN (…), or a join) leaves the plan to PostgreSQL's
+// statistics, which during a bulk load are those of a much smaller table:
+// it scanned every household of the year and filtered them by the 500
+// numbers, or scanned the table, and a 300,000-household load spent 10.6
+// of its 36 s there, growing with the square of the load
+// (docs/benchmarks.md).
 func eachHouseholdNumber(ctx context.Context, tx *Tx, year int, numbers []string, fn func(number string, id int64, area string)) error {
 	const lookup = `(SELECT h.%s FROM households h WHERE h.year = ? AND h.number = v.column1)`
-	q := `SELECT v.column1, ` + fmt.Sprintf(lookup, "id") + `, ` + fmt.Sprintf(lookup, "area_code") + ` FROM (VALUES `
-	err := eachChunk(numbers, func(chunk []any) error {
-		rows, err := tx.QueryContext(ctx, q+strings.TrimSuffix(strings.Repeat("(?), ", len(chunk)), ", ")+`) AS v`,
-			append([]any{year, year}, chunk...)...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
+	return eachKnown(ctx, tx, fmt.Sprintf(lookup, "id")+`, `+fmt.Sprintf(lookup, "area_code"), []any{year, year}, numbers,
+		func(rows *sql.Rows) error {
 			var n string
 			var id sql.NullInt64
 			var area sql.NullString
@@ -747,6 +746,31 @@ func eachHouseholdNumber(ctx context.Context, tx *Tx, year int, numbers []string
 			}
 			if id.Valid {
 				fn(n, id.Int64, area.String)
+			}
+			return nil
+		})
+}
+
+// eachKnown runs, for keys in chunks, SELECT v.column1, lookups FROM
+// (VALUES (key), …) AS v, where lookups are correlated subqueries on
+// v.column1 that each find at most one row by a unique key, and calls scan
+// with each row (the key, then the lookups). args are the arguments of
+// lookups. Written this way every key is one descent of that key's index
+// whatever the planner's statistics say, and no plan is worth a parallel
+// worker: with IN lists PostgreSQL chose a whole-year scan (household
+// numbers) or started a worker for a lookup of half a millisecond (member
+// ID numbers: 3 ms a query at 10^6 households, 18 of the load's 124 s).
+func eachKnown(ctx context.Context, tx *Tx, lookups string, args []any, keys []string, scan func(rows *sql.Rows) error) error {
+	err := eachChunk(keys, func(chunk []any) error {
+		rows, err := tx.QueryContext(ctx, `SELECT v.column1, `+lookups+` FROM (VALUES `+
+			strings.TrimSuffix(strings.Repeat("(?), ", len(chunk)), ", ")+`) AS v`, append(slices.Clip(args), chunk...)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				return err
 			}
 		}
 		return rows.Err()
@@ -773,32 +797,62 @@ func (c idClash) err(user *tuopin.User, j int, id string, year int) error {
 }
 
 // findIDClashes returns, for the given ID numbers of a year, the
-// households other than except that hold them already.
+// households other than except that hold them already: each ID number is
+// looked up on its own (eachKnown), then the few holders found are read.
 func findIDClashes(ctx context.Context, tx *Tx, year int, list []string, except int64) (map[string]idClash, error) {
+	holders := map[string]int64{}
+	if err := eachKnown(ctx, tx, `(SELECT m.household_id FROM members m WHERE m.id_number = v.column1 AND m.year = ?)`,
+		[]any{year}, list, func(rows *sql.Rows) error {
+			var id string
+			var h sql.NullInt64
+			if err := rows.Scan(&id, &h); err != nil {
+				return err
+			}
+			if h.Valid && h.Int64 != except {
+				holders[id] = h.Int64
+			}
+			return nil
+		}); err != nil {
+		return nil, err
+	}
 	out := map[string]idClash{}
-	err := eachChunk(list, func(chunk []any) error {
+	if len(holders) == 0 {
+		return out, nil
+	}
+	byID := map[int64]idClash{}
+	ids := make([]int64, 0, len(holders))
+	for _, h := range holders {
+		if _, ok := byID[h]; !ok {
+			byID[h] = idClash{}
+			ids = append(ids, h)
+		}
+	}
+	err := eachChunk(ids, func(chunk []any) error {
 		rows, err := tx.QueryContext(ctx, `
-			SELECT m.id_number, h.number, h.area_code, COALESCE(a.name, '')
-			FROM members m
-			JOIN households h ON h.id = m.household_id
-			LEFT JOIN areas a ON a.code = SUBSTR(h.area_code, 1, 12)
-			WHERE m.year = ? AND m.household_id <> ? AND m.id_number IN (`+placeholders(len(chunk))+`)`,
-			append([]any{year, except}, chunk...)...)
+			SELECT h.id, h.number, h.area_code, COALESCE(a.name, '')
+			FROM households h LEFT JOIN areas a ON a.code = SUBSTR(h.area_code, 1, 12)
+			WHERE h.id IN (`+placeholders(len(chunk))+`)`, chunk...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var id string
+			var id int64
 			var c idClash
 			if err := rows.Scan(&id, &c.number, &c.areaCode, &c.areaName); err != nil {
 				return err
 			}
-			out[id] = c
+			byID[id] = c
 		}
 		return rows.Err()
 	})
-	return out, tx.db.formatError(err)
+	if err != nil {
+		return nil, tx.db.formatError(err)
+	}
+	for id, h := range holders {
+		out[id] = byID[h]
+	}
+	return out, nil
 }
 
 // beginChange opens the write transaction of a change to one household: it
