@@ -603,9 +603,6 @@ func serverCPU(ctx context.Context, raw *sql.DB, engine string) time.Duration {
 	return total
 }
 
-// diskSize returns the size of the registry: the run schema's relations on
-// PostgreSQL, the database file after a checkpoint on SQLite (0 when it
-// cannot be read).
 // vacuumSchema vacuums every table of the run's PostgreSQL schema.
 func vacuumSchema(ctx context.Context, raw *sql.DB) error {
 	rows, err := raw.QueryContext(ctx, `SELECT quote_ident(relname) FROM pg_class
@@ -630,6 +627,9 @@ func vacuumSchema(ctx context.Context, raw *sql.DB) error {
 	return err
 }
 
+// diskSize returns the size of the registry: the run schema's relations on
+// PostgreSQL, the database file after a checkpoint on SQLite (0 when it
+// cannot be read).
 func diskSize(ctx context.Context, raw *sql.DB, engine, dsn string) int64 {
 	var n int64
 	if engine == "postgres" {

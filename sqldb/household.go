@@ -727,12 +727,8 @@ func checkAreas(ctx context.Context, tx *Tx, codes []string) (map[string]error, 
 // eachHouseholdNumber calls fn with each of the numbers of a year that a
 // household holds, and that household's ID and area code.
 //
-// Each number is looked up on its own (eachKnown). A list form (year = ?
-// AND number IN (…), or a join) leaves the plan to PostgreSQL's
-// statistics, which during a bulk load are those of a much smaller table:
-// it scanned every household of the year and filtered them by the 500
-// numbers, or scanned the table, and a 300,000-household load spent 10.6
-// of its 36 s there, growing with the square of the load
+// Each number is looked up on its own (eachKnown): as `year = ? AND number
+// IN (…)`, a 300,000-household load spent 10.6 of its 36 s here
 // (docs/benchmarks.md).
 func eachHouseholdNumber(ctx context.Context, tx *Tx, year int, numbers []string, fn func(number string, id int64, area string)) error {
 	const lookup = `(SELECT h.%s FROM households h WHERE h.year = ? AND h.number = v.column1)`
