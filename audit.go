@@ -163,8 +163,8 @@ type AuditFilter struct {
 type AuditReport struct {
 	Entries int  `json:"entries"`
 	OK      bool `json:"ok"`
-	// FirstBadID is the first entry whose hash, link or ID sequence is
-	// wrong (0 when OK); Problem says what is wrong with it.
+	// FirstBadID is the first entry whose hash, link, time or ID sequence
+	// is wrong (0 when OK); Problem says what is wrong with it.
 	FirstBadID int64  `json:"first_bad_id,omitempty"`
 	Problem    string `json:"problem,omitempty"`
 }

@@ -84,17 +84,15 @@ func nullJSON(m json.RawMessage) any {
 	return string(m)
 }
 
-func scanAudit(rows *sql.Rows) (*tuopin.AuditEntry, error) {
+// scanAuditRow reads an audit_log row as stored, leaving its time as the
+// stored text for the caller to parse.
+func scanAuditRow(rows *sql.Rows) (*tuopin.AuditEntry, string, error) {
 	var e tuopin.AuditEntry
 	var t string
 	var before, after sql.NullString
 	if err := rows.Scan(&e.ID, &t, &e.ActorID, &e.ActorName, &e.Action, &e.TargetKind, &e.TargetID,
 		&e.AreaCode, &e.Reason, &before, &after, &e.PrevHash, &e.Hash); err != nil {
-		return nil, err
-	}
-	var err error
-	if e.Time, err = parseTime(t); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	if before.Valid {
 		e.Before = json.RawMessage(before.String)
@@ -102,7 +100,18 @@ func scanAudit(rows *sql.Rows) (*tuopin.AuditEntry, error) {
 	if after.Valid {
 		e.After = json.RawMessage(after.String)
 	}
-	return &e, nil
+	return &e, t, nil
+}
+
+func scanAudit(rows *sql.Rows) (*tuopin.AuditEntry, error) {
+	e, t, err := scanAuditRow(rows)
+	if err != nil {
+		return nil, err
+	}
+	if e.Time, err = parseTime(t); err != nil {
+		return nil, fmt.Errorf("sqldb: audit entry %d: %w", e.ID, err)
+	}
+	return e, nil
 }
 
 // FindAuditEntries lists entries whose area lies in the caller's scope,
@@ -144,8 +153,8 @@ func (s *AuditService) FindAuditEntries(ctx context.Context, filter tuopin.Audit
 }
 
 // VerifyAuditChain walks every entry in ID order, streaming, and checks
-// that IDs run 1, 2, 3 … without gaps, that each hash is the hash of the
-// entry's fields, that each entry links to the previous one's hash, and
+// that IDs run 1, 2, 3 … without gaps, that each time is stored in its one
+// form, that each hash is the hash of the entry's fields, that each entry links to the previous one's hash, and
 // that the last entry is the one audit_head records. It reports the first
 // bad entry. Only an admin may call it (EUNAUTHORIZED, EFORBIDDEN).
 func (s *AuditService) VerifyAuditChain(ctx context.Context) (*tuopin.AuditReport, error) {
@@ -190,7 +199,7 @@ func verifyRows(ctx context.Context, tx *Tx, headID int64, headHash string) (*tu
 	var prevID int64
 	prevHash := ""
 	for rows.Next() {
-		e, err := scanAudit(rows)
+		e, t, err := scanAuditRow(rows)
 		if err != nil {
 			return nil, err
 		}
@@ -200,6 +209,14 @@ func verifyRows(ctx context.Context, tx *Tx, headID int64, headHash string) (*tu
 			return bad(prevID+1, "entry %d is missing: the log jumps from %d to %d", prevID+1, prevID, e.ID)
 		case e.ID != prevID+1:
 			return bad(e.ID, "entry %d is out of sequence after %d", e.ID, prevID)
+		}
+		// The hash covers the time in its stored form, so a time stored
+		// in any other form is a rewritten row, even one that means the
+		// same instant.
+		if e.Time, err = parseTime(t); err != nil || formatTime(e.Time) != t {
+			return bad(e.ID, "entry %d has its time stored as %q, not in the form %s: the row was rewritten", e.ID, t, tuopin.AuditTimeLayout)
+		}
+		switch {
 		case e.ComputeHash() != e.Hash:
 			return bad(e.ID, "entry %d was altered: its hash does not match its content", e.ID)
 		case e.PrevHash != prevHash:

@@ -137,6 +137,16 @@ func TestVerifyAuditChain(t *testing.T) {
 				must(t, db.Exec(bg, `DELETE FROM audit_log WHERE id = 6`))
 				wantBad(t, verify(t, audit), 6, "entries 6 to 6 are missing at the end of the log (audit_head records 6)")
 			})
+			t.Run("ErrTimeFormat", func(t *testing.T) {
+				// A time rewritten in another text form, even one that
+				// means the same instant, is named with its entry.
+				db := sqldbtest.MustOpen(t, engine)
+				audit := setup(t, db)
+				for _, form := range []string{"2016-07-20 10:00:00", "2016-07-20T10:00:00Z", "2016-07-20T10:00:00.000000+00:00"} {
+					must(t, db.Exec(bg, `UPDATE audit_log SET time = ? WHERE id = 3`, form))
+					wantBad(t, verify(t, audit), 3, fmt.Sprintf("entry 3 has its time stored as %q, not in the form 2006-01-02T15:04:05.000000Z: the row was rewritten", form))
+				}
+			})
 			t.Run("ErrForbidden", func(t *testing.T) {
 				db := sqldbtest.MustOpen(t, engine)
 				sqldbtest.MustLoadAreas(t, db)
