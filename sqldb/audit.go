@@ -200,8 +200,8 @@ func (s *AuditService) VerifyAuditLog(ctx context.Context, cp *tuopin.Checkpoint
 	// The proof's ranges depend on the log's size, known before the walk
 	// so that their hashes are computed as the entries stream past.
 	var ranges []tuopin.LeafRange
+	var n int64
 	if cp != nil {
-		var n int64
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log`).Scan(&n); err != nil {
 			return nil, s.db.formatError(err)
 		}
@@ -221,6 +221,11 @@ func (s *AuditService) VerifyAuditLog(ctx context.Context, cp *tuopin.Checkpoint
 	}
 	rep.Root = w.all.Root()
 	if cp != nil {
+		if int64(rep.Entries) != n {
+			// The snapshot makes this impossible; were it not, the proof
+			// would be of another size and fail as if rewritten.
+			return nil, fmt.Errorf("sqldb: the audit log held %d entries when counted and %d when walked", n, rep.Entries)
+		}
 		checkExtends(rep, cp, w)
 	}
 	return rep, nil
