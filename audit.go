@@ -159,14 +159,25 @@ type AuditFilter struct {
 	Limit      int
 }
 
-// AuditReport is the result of walking the hash chain.
+// AuditReport is the result of walking the hash chain and the Merkle tree
+// over it, and of checking them against a checkpoint when one is given.
 type AuditReport struct {
 	Entries int  `json:"entries"`
 	OK      bool `json:"ok"`
-	// FirstBadID is the first entry whose hash, link or ID sequence is
-	// wrong (0 when OK); Problem says what is wrong with it.
+	// FirstBadID is the first entry whose hash, link, time or ID sequence
+	// is wrong, or the first entry a checkpoint covers that is missing (0
+	// when OK, and when a rewrite is known but not where: see Problem).
+	// Problem says what is wrong.
 	FirstBadID int64  `json:"first_bad_id,omitempty"`
 	Problem    string `json:"problem,omitempty"`
+	// Root is the tree hash of the Entries entries, set when the chain is
+	// whole: what a checkpoint of this size signs.
+	Root TreeHash `json:"root"`
+	// Checkpoint is the checkpoint the log was checked against (nil
+	// without one), and Proof the consistency proof from its size to
+	// Entries that the check verified.
+	Checkpoint *Checkpoint `json:"checkpoint,omitempty"`
+	Proof      []TreeHash  `json:"proof,omitempty"`
 }
 
 // AuditService reads and verifies the audit log. Entries are written by
@@ -177,6 +188,13 @@ type AuditService interface {
 	FindAuditEntries(ctx context.Context, filter AuditFilter) ([]*AuditEntry, int, error)
 
 	// VerifyAuditChain walks every entry in ID order and recomputes the
-	// chain. Only an admin may call it.
+	// chain and the tree over it. Only an admin may call it.
 	VerifyAuditChain(ctx context.Context) (*AuditReport, error)
+
+	// VerifyAuditLog is VerifyAuditChain, and with a checkpoint (whose
+	// signature the caller has checked with OpenCheckpoint) also proves
+	// that the log extends it: that it still holds the checkpoint's Size
+	// entries and that they still have its Root. Only an admin may call
+	// it.
+	VerifyAuditLog(ctx context.Context, checkpoint *Checkpoint) (*AuditReport, error)
 }

@@ -23,6 +23,10 @@ type Config struct {
 	SecureCookies bool          // TUOPIN_SECURE_COOKIES: set behind HTTPS
 	SessionTTL    time.Duration // TUOPIN_SESSION_TTL
 	AutoMigrate   bool          // TUOPIN_AUTO_MIGRATE: serve migrates a behind schema
+	// AuditKey is the file of the private key that signs audit
+	// checkpoints (TUOPIN_AUDIT_KEY, audit checkpoint --key). It must not
+	// lie with the database: see docs/audit.md.
+	AuditKey string
 	// AsOf, when set, is the date the boards judge plans by, running on
 	// from it as the server runs (the demo's; never from the environment).
 	AsOf time.Time
@@ -77,6 +81,8 @@ func (c *Config) set(key, value string) error {
 		c.Data = value
 	case "db":
 		c.DB = value
+	case "audit_key":
+		c.AuditKey = value
 	case "secure_cookies", "auto_migrate":
 		b, err := strconv.ParseBool(value)
 		if err != nil {
@@ -94,7 +100,7 @@ func (c *Config) set(key, value string) error {
 		}
 		c.SessionTTL = d
 	default:
-		return fmt.Errorf("unknown key %q (known: addr, data, db, secure_cookies, session_ttl, auto_migrate)", key)
+		return fmt.Errorf("unknown key %q (known: addr, data, db, secure_cookies, session_ttl, auto_migrate, audit_key)", key)
 	}
 	return nil
 }
@@ -137,6 +143,7 @@ var envKeys = []struct{ env, key string }{
 	{"TUOPIN_SECURE_COOKIES", "secure_cookies"},
 	{"TUOPIN_SESSION_TTL", "session_ttl"},
 	{"TUOPIN_AUTO_MIGRATE", "auto_migrate"},
+	{"TUOPIN_AUDIT_KEY", "audit_key"},
 }
 
 // ReadEnv applies the TUOPIN_* environment variables, looked up by getenv.

@@ -6,7 +6,7 @@
 //	tuopin user create|list|passwd|token
 //	tuopin areas import FILE…        load NBS division code files
 //	tuopin import FILE               import a spreadsheet of households
-//	tuopin audit verify              walk the audit hash chain
+//	tuopin audit keygen|checkpoint|verify   sign and check the audit log
 //	tuopin rollup rebuild|check      recompute the per-area counts
 //	tuopin year start                copy a registry year forward
 //
@@ -97,7 +97,7 @@ Commands:
   user          create, list and change users; issue API tokens
   areas import  load statistical division code files (NBS 2023 CSV, .gz ok)
   import        import households from .xlsx, .xls or CSV: dry run, then commit; exit 1 on refused rows
-  audit verify  check the audit log's hash chain; exit 1 on the first bad entry
+  audit         keygen, checkpoint, verify: sign the audit log for auditors; exit 1 if it was altered
   rollup        rebuild or check the per-area counts (roll-ups); check exits 1 on a difference
   year start    start a registry year: copy the last year's households forward (年度结转)
   bench         measure load and dashboard reads at national scale
