@@ -386,8 +386,8 @@ var messagesEN = map[string]string{
 	"wall.refresh_every":     "refreshes every %d s",
 	"wall.rule_title":        "Colour rule",
 	"wall.rule_red":          "Red, late: a time node that has passed (its date is before the day judged) is not met in households or persons.",
-	"wall.rule_amber":        "Amber, due soon: every passed node is met, but the next node falls within 30 days and is not met yet.",
-	"wall.rule_green":        "Green, on track or done: every passed node is met and the next one is more than 30 days away or already met; a plan fully met is green too.",
+	"wall.rule_amber":        "Amber, due soon: every passed node is met, but the next node falls within %d days and is not met yet.",
+	"wall.rule_green":        "Green, on track or done: every passed node is met and the next one is at least %d days away or already met; a plan fully met is green too.",
 	"wall.rule_grey":         "Grey, no plan: no plan (or a plan of zero) is set for the year.",
 	"wall.rule_nodes":        "Node targets are cumulative. When the last node is below the whole plan, or there is none, the whole plan is due on 31 December. A node's own day is still within its deadline.",
 

@@ -31,6 +31,8 @@ type wallData struct {
 	Refresh    int       // seconds between refreshes in full screen
 	Updated    time.Time // when the board was read
 	Query      url.Values
+	// DueSoonDays is the plan rule's amber window, for the rule's legend.
+	DueSoonDays int
 }
 
 // AreaName is the name of the area shown.
@@ -85,7 +87,7 @@ func (d *wallData) RowURL(row *boardRow) string {
 }
 
 // wall shows the wall chart (作战图) of an area: a row per child area,
-// its plan against its exits, coloured by the rule in wall_rule.go.
+// its plan against its exits, coloured by the plan rule (tuopin.PlanRule).
 // ?fullscreen=1 is the big-screen mode, which reloads its board every
 // ?refresh= seconds through htmx; an htmx request gets the board alone.
 func (s *Server) wall(w http.ResponseWriter, r *http.Request) {
@@ -96,7 +98,8 @@ func (s *Server) wall(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	d := &wallData{view: s.newView(w, r, "wall"), Crumbs: crumbs, Board: b, Years: years, Year: b.Year,
-		Date: q.Get("date"), Fullscreen: q.Get("fullscreen") == "1", Refresh: wallRefreshDefault, Updated: s.cfg.Now(), Query: q}
+		Date: q.Get("date"), Fullscreen: q.Get("fullscreen") == "1", Refresh: wallRefreshDefault, Updated: s.cfg.Now(), Query: q,
+		DueSoonDays: s.cfg.PlanRule.DueSoonDays}
 	if v, err := strconv.Atoi(q.Get("refresh")); err == nil {
 		d.Refresh = min(max(v, wallRefreshMin), wallRefreshMax)
 	}
@@ -155,21 +158,4 @@ func wallTable(lang string, b *board, name string) *dataTable {
 	foot := row(b.Total, tr("area.total"))
 	t.Foot = &foot
 	return t
-}
-
-// DueDate is the date of the last passed node as MM-DD ("" before the
-// first).
-func (s planState) DueDate() string {
-	if !s.DueSet {
-		return ""
-	}
-	return s.Due.Date.Format("01-02")
-}
-
-// NextDate is the next node's date as MM-DD.
-func (s planState) NextDate() string {
-	if s.Next == nil {
-		return ""
-	}
-	return s.Next.Date.Format("01-02")
 }

@@ -38,7 +38,8 @@ type boardRow struct {
 	PlanSum bool
 	// PreExit counts the households in status 预脱贫.
 	PreExit int
-	State   planState
+	// State is the row judged by the plan rule (tuopin.PlanRule).
+	State tuopin.PlanState
 }
 
 // PlanHouseholds and PlanPersons are the plan's targets, 0 without one.
@@ -92,7 +93,7 @@ func (s *Server) today(r *http.Request) (time.Time, bool, error) {
 		}
 		return d, true, nil
 	}
-	return dateOf(s.cfg.Now()), false, nil
+	return tuopin.PlanDate(s.cfg.Now()), false, nil
 }
 
 // loadBoard reads the board of an area (a significant prefix; "" is the
@@ -133,7 +134,7 @@ func (s *Server) loadBoard(r *http.Request, prefix string, year int, today time.
 			if err != nil {
 				return nil, err
 			}
-			if row.Plan = mergePlans(year, c.Code, sortedPlans(sub)); row.Plan != nil {
+			if row.Plan = tuopin.MergePlans(year, c.Code, sortedPlans(sub)); row.Plan != nil {
 				row.PlanSum, b.ChildSums = true, true
 			}
 		}
@@ -160,7 +161,7 @@ func (s *Server) loadBoard(r *http.Request, prefix string, year int, today time.
 					ps = append(ps, row.Plan)
 				}
 			}
-			b.Total.Plan = mergePlans(year, stats.Code, ps)
+			b.Total.Plan = tuopin.MergePlans(year, stats.Code, ps)
 			b.Total.PlanSum = b.Total.Plan != nil
 		}
 	}
@@ -169,7 +170,7 @@ func (s *Server) loadBoard(r *http.Request, prefix string, year int, today time.
 		if row.PreExit, err = s.statusCount(r, row.AreaStats, tuopin.StatusPreExit); err != nil {
 			return nil, err
 		}
-		row.State = evalPlan(row.Plan, row.ExitedHouseholds, row.ExitedPersons, today)
+		row.State = s.cfg.PlanRule.Judge(row.Plan, row.ExitedHouseholds, row.ExitedPersons, today)
 	}
 	return b, nil
 }

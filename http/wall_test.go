@@ -214,3 +214,20 @@ func TestWall(t *testing.T) {
 		}
 	})
 }
+
+// TestWall_PlanRule: the amber window is the server's configured rule,
+// not a constant of the handler, and the rule's legend says it.
+func TestWall_PlanRule(t *testing.T) {
+	e := newEnvConfig(t, sqldbtest.MustOpenSQLite(t), apphttp.Config{Now: func() time.Time { return boardClock },
+		PlanRule: tuopin.PlanRule{DueSoonDays: 100}})
+	e.setPlan(sqldbtest.ChangleTown, 1, 2, node(10, 31, 1, 2))
+	// On 1 August the 31 October node is 91 days away: within 100.
+	r := e.login(e.county).get("/wall/451224?year=2024")
+	if st, _ := wallRow(t, r.body, sqldbtest.ChangleTown, "exited_households"); st != "due_soon" {
+		t.Errorf("长乐镇 under a 100-day window: %s", st)
+	}
+	check(t, "legend", r, http.StatusOK, []string{"下一个节点在 100 天内到期"}, []string{"30 天"})
+	if _, err := apphttp.NewServer(apphttp.Config{PlanRule: tuopin.PlanRule{DueSoonDays: -3}}, e.services()); err == nil || !strings.Contains(err.Error(), "-3") {
+		t.Errorf("NewServer with a negative window: %v", err)
+	}
+}
