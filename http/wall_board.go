@@ -84,16 +84,19 @@ func (r *boardRow) Prefix() string {
 }
 
 // today returns the date plans are judged on: ?date= (YYYY-MM-DD) when
-// given, else the clock's date in China Standard Time.
-func (s *Server) today(r *http.Request) (time.Time, bool, error) {
+// given, else the clock's date in China Standard Time. whatIf is true when
+// the date asked for is not the clock's (the pages' date field always
+// holds the date judged on, so submitting it unchanged is no "what if").
+func (s *Server) today(r *http.Request) (day time.Time, whatIf bool, err error) {
+	clock := tuopin.PlanDate(s.cfg.Now())
 	if q := strings.TrimSpace(r.URL.Query().Get("date")); q != "" {
 		d, err := time.Parse(tuopin.DateLayout, q)
 		if err != nil {
 			return time.Time{}, false, errMalformed("date must be a date as YYYY-MM-DD")
 		}
-		return d, true, nil
+		return d, !d.Equal(clock), nil
 	}
-	return tuopin.PlanDate(s.cfg.Now()), false, nil
+	return clock, false, nil
 }
 
 // loadBoard reads the board of an area (a significant prefix; "" is the

@@ -6,12 +6,10 @@
 //                                          (http/dashboard.go chartSpec,
 //                                          http/map.go mapSpec)
 //   <input data-autosubmit>               submits its form on change
-//   [data-clock]                          shows the time (China Standard
-//                                         Time), every second
 //   [data-print]                          prints the page
 //   [data-copy-dates]                     copies the first plan row's node
 //                                         dates into the empty ones below
-//   #wall-board                           refreshed by htmx in full screen;
+//   #screen-wall                          the big screen, refreshed by htmx;
 //                                         marked stale when a refresh fails
 (function () {
   "use strict";
@@ -193,18 +191,6 @@
       var ro = new ResizeObserver(function () { charts.forEach(function (c) { c.resize(); }); });
       document.querySelectorAll(".chart[data-chart]").forEach(function (el) { ro.observe(el); });
     }
-    var clocks = document.querySelectorAll("[data-clock]");
-    if (clocks.length) {
-      // China Standard Time, whatever the screen's computer is set to:
-      // the time the plans' nodes are judged in.
-      var tick = function () {
-        var d = new Date(Date.now() + 8 * 3600 * 1000);
-        var s = [d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()].map(function (n) { return (n < 10 ? "0" : "") + n; }).join(":");
-        clocks.forEach(function (c) { c.textContent = s; });
-      };
-      tick();
-      setInterval(tick, 1000);
-    }
   }
 
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
@@ -237,11 +223,11 @@
     }
   });
 
-  // A refresh of the wall board that fails keeps the old board, marked
-  // stale, rather than an empty screen.
+  // A refresh of the big screen that fails keeps the old screen, marked
+  // stale, rather than an empty one.
   document.addEventListener("htmx:beforeSwap", function (e) {
     var t = e.detail.target;
-    if (t && t.id === "wall-board" && (!e.detail.xhr || e.detail.xhr.responseText.indexOf('id="wall-board"') < 0)) {
+    if (t && t.id === "screen-wall" && (!e.detail.xhr || e.detail.xhr.responseText.indexOf('id="screen-wall"') < 0)) {
       e.detail.shouldSwap = false;
       t.classList.add("is-stale");
     }
@@ -249,7 +235,7 @@
   ["htmx:responseError", "htmx:sendError", "htmx:timeout"].forEach(function (name) {
     document.addEventListener(name, function (e) {
       var t = e.detail && e.detail.target;
-      if (t && t.id === "wall-board") { t.classList.add("is-stale"); }
+      if (t && t.id === "screen-wall") { t.classList.add("is-stale"); }
     });
   });
 })();
