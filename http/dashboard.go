@@ -109,8 +109,8 @@ func (s *Server) dashboardLead(r *http.Request, b *board, lang string, noPlan bo
 		return nil, err
 	}
 	var planned []*boardRow
-	for _, row := range b.Rows {
-		if row.Plan != nil && row.AreaStats != b.Area {
+	for _, row := range b.Rows { // a village's one row is itself
+		if row.Plan != nil {
 			planned = append(planned, row)
 		}
 	}

@@ -26,10 +26,13 @@ func TestBrowserDashboardLead(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	for _, size := range [][2]int64{{1366, 768}, {1920, 1080}} {
-		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
-			if err := chromedp.Do(ctx, chromedp.EmulateViewport(size[0], size[1]),
-				chromedp.Navigate(e.ts.URL+"/dashboard/451224?year=2024"), chromedp.WaitVisible(`#lead`)); err != nil {
+	for _, tc := range []struct {
+		w, h int64
+		lang string
+	}{{1366, 768, "zh"}, {1920, 1080, "zh"}, {1366, 768, "en"}} {
+		t.Run(fmt.Sprintf("%dx%d-%s", tc.w, tc.h, tc.lang), func(t *testing.T) {
+			if err := chromedp.Do(ctx, chromedp.EmulateViewport(tc.w, tc.h),
+				chromedp.Navigate(e.ts.URL+"/dashboard/451224?year=2024&lang="+tc.lang), chromedp.WaitVisible(`#lead`)); err != nil {
 				t.Fatal(err)
 			}
 			waitFor(t, ctx, "lead map drawn", `!!document.querySelector(".chart-lead canvas")`)

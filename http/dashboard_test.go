@@ -247,4 +247,12 @@ func TestDashboard_Lead(t *testing.T) {
 	if halves%2 != 0 || len(panels) < 5 {
 		t.Errorf("panels %v", order)
 	}
+
+	// A village's first screen shows its own plan; the nation's, whose
+	// provinces have no plan of their own, says why there is no list.
+	e.setPlan(sqldbtest.Xinyan, 2, 4, node(9, 30, 2, 4))
+	r = e.login(e.village).get("/dashboard?year=2024")
+	check(t, "village lead", r, http.StatusOK, []string{"本村计划进度", `class="worst-item" data-code="` + sqldbtest.Xinyan + `" data-state="on_track"`}, nil)
+	r = e.login(e.admin).get("/dashboard?year=2024")
+	check(t, "nation lead", r, http.StatusOK, []string{"各省没有可对照的 2024 年度计划", "/geo/provinces.json"}, []string{`class="worst-item"`})
 }

@@ -312,6 +312,8 @@ var messagesEN = map[string]string{
 	"dash.next_gap":              "%[2]s to go by %[1]s",
 	"dash.worst_more":            "%d more areas are doing better: see the report below and the wall chart.",
 	"dash.report_title":          "Full report",
+	"dash.worst_title_village":   "This village's plan",
+	"dash.worst_none":            "No %[2]d plan to judge the %[1]s by: the county office sets plans for townships and villages, and they add up at county level and below.",
 	"dash.title":                 "Dashboard",
 	"dash.sub":                   "campaign progress %d",
 	"dash.plan_card":             "Exit plan of the year",

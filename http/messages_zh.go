@@ -339,6 +339,8 @@ var messagesZH = map[string]string{
 	"dash.next_gap":              "%s 前还差 %s 户",
 	"dash.worst_more":            "另有 %d 个区域进度较好，见下方报表和作战图。",
 	"dash.report_title":          "详细报表",
+	"dash.worst_title_village":   "本村计划进度",
+	"dash.worst_none":            "各%s没有可对照的 %d 年度计划：计划由县指挥部按乡镇、村下达，在县及以下逐级汇总。",
 	"dash.title":                 "数据驾驶舱",
 	"dash.sub":                   "%d 年度脱贫攻坚进展",
 	"dash.plan_card":             "年度脱贫计划",

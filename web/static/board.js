@@ -171,7 +171,7 @@
     var zoom = Math.min((e - w) / (f[1][0] - f[0][0]), (n - s) / (f[1][1] - f[0][1]));
     if (isFinite(zoom) && zoom > 1) {
       geo.center = [(f[0][0] + f[1][0]) / 2, (f[0][1] + f[1][1]) / 2];
-      geo.zoom = Math.min(zoom, 12);
+      geo.zoom = Math.min(zoom, 6);
     }
     return geo;
   }
