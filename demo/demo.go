@@ -7,7 +7,9 @@
 // poverty that year, 16 poor villages were to exit (预脱贫村), and the first
 // batch of households was to be checked in July. Generate therefore makes
 // exactly 4,735 households with 18,792 members, marks 16 villages as
-// pre-exit villages and puts a first batch of households in status 预脱贫.
+// pre-exit villages, and gives the year a history up to AsOf (history.go):
+// the first batch publicly noticed (预脱贫) and, in part, accepted
+// (已脱贫), some townships ahead of the others and one behind.
 // Everything else (names, families, ID numbers, causes, incomes, phones) is
 // invented, deterministically from a seed: the same seed gives identical data
 // (math/rand/v2 with a PCG source seeded from it; no map order, clock or
@@ -22,7 +24,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -69,6 +70,11 @@ type Data struct {
 	PreExitVillages []string
 	// Plans are the year's exit plans of every village and township.
 	Plans []*tuopin.ExitPlan
+	// Moves are the status moves of the year up to AsOf, in date order
+	// (history.go): the first batch's public notice (预脱贫) and, for the
+	// households of it that exited, its acceptance (已脱贫). A household's
+	// Status is the status its moves end in.
+	Moves []Move
 }
 
 // Demo user scopes: one real township of 东兰县 and one of its villages.
@@ -132,6 +138,14 @@ func Generate(seed int64) (*Data, error) {
 	}
 	g.details = &detailGen{rng: detailRNG(seed)}
 	d := &Data{Seed: seed, Year: Year, Areas: areas, Users: demoUsers()}
+	var townships []*tuopin.Area
+	for _, a := range areas {
+		if a.Level == tuopin.LevelTownship && strings.HasPrefix(a.Code, CountyCode) {
+			townships = append(townships, a)
+		}
+	}
+	hist := historyRNG(seed)
+	paces := townshipPaces(hist, townships)
 	preExit := g.pickPreExit(villages)
 	counts := g.householdsPerVillage(villages, preExit)
 	sizes := g.householdSizes(Households, Persons)
@@ -139,7 +153,7 @@ func Generate(seed int64) (*Data, error) {
 	next := 0
 	for i, v := range villages {
 		for seq := 1; seq <= counts[i]; seq++ {
-			h := g.household(v.Code, seq, sizes[next], preExit[v.Code])
+			h := g.household(v.Code, seq, sizes[next], preExit[v.Code], paces[v.Code[:9]])
 			d.Households = append(d.Households, h)
 			next++
 		}
@@ -149,13 +163,8 @@ func Generate(seed int64) (*Data, error) {
 			d.PreExitVillages = append(d.PreExitVillages, v.Code)
 		}
 	}
-	var townships []*tuopin.Area
-	for _, a := range areas {
-		if a.Level == tuopin.LevelTownship && strings.HasPrefix(a.Code, CountyCode) {
-			townships = append(townships, a)
-		}
-	}
 	d.Plans = plans(d.Households, townships)
+	d.Moves = history(hist, d.Households, d.Plans, paces)
 	return d, nil
 }
 
@@ -170,9 +179,10 @@ type Services struct {
 	// the county and year), before the households, so that their income
 	// bands are derived against it.
 	Params tuopin.ParamService
-	// Events, when set, dates the first exit batch on the timelines: the
-	// pre-exit households are stored as 未脱贫 and then moved to 预脱贫 on
-	// the day their village's public notice began (preExitDate).
+	// Events, when set, records the year's history (Data.Moves) as dated
+	// status moves: the households that have moves are stored as 未脱贫 and
+	// then moved, in date order, as clerks would have recorded it. Without
+	// it they are stored in their final status, with no history.
 	Events tuopin.EventService
 }
 
@@ -210,27 +220,37 @@ func Load(ctx context.Context, svc Services, data *Data, progress func(done, tot
 		progress(0, total)
 	}
 	reason := fmt.Sprintf("演示数据：%d 年建档立卡（种子 %d）", data.Year, data.Seed)
-	var preExit []*tuopin.Household
+	moved := map[string]bool{}
+	if svc.Events != nil {
+		for _, m := range data.Moves {
+			moved[m.Number] = true
+		}
+	}
+	ids := make(map[string]int64, len(moved))
 	for i := 0; i < total; i += LoadBatchSize {
 		batch := cloneHouseholds(data.Households[i:min(i+LoadBatchSize, total)])
 		for _, h := range batch {
-			if svc.Events != nil && h.Status == tuopin.StatusPreExit {
-				h.Status = tuopin.StatusPoor // moved below, with its date
-				preExit = append(preExit, h)
+			if moved[h.Number] {
+				h.Status = tuopin.StatusPoor // moved below, with its dates
 			}
 		}
 		if err := svc.Households.CreateHouseholds(ctx, batch, reason); err != nil {
 			return fmt.Errorf("demo households %d-%d: %w", i+1, i+len(batch), err)
 		}
+		for _, h := range batch {
+			if moved[h.Number] {
+				ids[h.Number] = h.ID
+			}
+		}
 		if progress != nil {
 			progress(i+len(batch), total)
 		}
 	}
-	for _, h := range preExit {
-		m := tuopin.StatusMove{Status: tuopin.StatusPreExit, Date: preExitDate(h.AreaCode),
-			Reason: "演示数据：村民代表评议通过，乡镇审核，县扶贫办公示"}
-		if _, err := svc.Events.MoveStatus(ctx, h.ID, m); err != nil {
-			return fmt.Errorf("demo pre-exit %s: %w", h.Number, err)
+	if svc.Events != nil {
+		for _, m := range data.Moves {
+			if _, err := svc.Events.MoveStatus(ctx, ids[m.Number], tuopin.StatusMove{Status: m.Status, Date: m.Date, Reason: m.Reason}); err != nil {
+				return fmt.Errorf("demo move of %s to %s on %s: %w", m.Number, m.Status, m.Date, err)
+			}
 		}
 	}
 	if svc.Plans != nil {
@@ -243,14 +263,6 @@ func Load(ctx context.Context, svc Services, data *Data, progress func(done, tot
 		}
 	}
 	return nil
-}
-
-// preExitDate is the day a village's public notice of its first exit batch
-// began: after the seed meeting of 24 June 2016 and before AsOf, the day
-// the demo's boards stand on, spread over the villages by code.
-func preExitDate(village string) string {
-	n, _ := strconv.Atoi(village[6:12])
-	return time.Date(Year, 6, 27+n%19, 0, 0, 0, 0, time.UTC).Format(tuopin.DateLayout)
 }
 
 func cloneHouseholds(hs []*tuopin.Household) []*tuopin.Household {
@@ -278,7 +290,7 @@ func (d *Data) Summary() string {
 			townships = append(townships, a)
 		}
 	}
-	type row struct{ villages, households, persons, preExit int }
+	type row struct{ villages, households, persons, preExit, exited int }
 	rows := make([]row, len(townships))
 	var total row
 	seen := map[string]bool{}
@@ -297,20 +309,27 @@ func (d *Data) Summary() string {
 		r.persons += len(h.Members)
 		total.households++
 		total.persons += len(h.Members)
-		if h.Status == tuopin.StatusPreExit {
+		switch h.Status {
+		case tuopin.StatusPreExit:
 			r.preExit++
 			total.preExit++
+		case tuopin.StatusExited:
+			r.exited++
+			total.exited++
 		}
 	}
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s (%s) %d demo registry, seed %d\n\n", names[tuopin.PadCode(CountyCode)], CountyCode, d.Year, d.Seed)
-	fmt.Fprintf(&b, "%-9s  %s  %s  %s  %s  %s\n", "code", padRight("乡镇", 12), padLeft("村", 4), padLeft("户数", 6), padLeft("人数", 6), padLeft("预脱贫户", 8))
+	fmt.Fprintf(&b, "%-9s  %s  %s  %s  %s  %s  %s\n", "code", padRight("乡镇", 12), padLeft("村", 4), padLeft("户数", 6), padLeft("人数", 6),
+		padLeft("预脱贫户", 8), padLeft("已脱贫户", 8))
 	for i, t := range townships {
 		r := rows[i]
-		fmt.Fprintf(&b, "%-9s  %s  %4d  %6d  %6d  %8d\n", t.Prefix(), padRight(t.Name, 12), r.villages, r.households, r.persons, r.preExit)
+		fmt.Fprintf(&b, "%-9s  %s  %4d  %6d  %6d  %8d  %8d\n", t.Prefix(), padRight(t.Name, 12), r.villages, r.households, r.persons, r.preExit, r.exited)
 	}
-	fmt.Fprintf(&b, "%-9s  %s  %4d  %6d  %6d  %8d\n", "", padRight("合计", 12), total.villages, total.households, total.persons, total.preExit)
+	fmt.Fprintf(&b, "%-9s  %s  %4d  %6d  %6d  %8d  %8d\n", "", padRight("合计", 12), total.villages, total.households, total.persons,
+		total.preExit, total.exited)
+	fmt.Fprintf(&b, "\n已脱贫户 are the first batch accepted before %s (the wall chart's date); 预脱贫户 await acceptance.\n", AsOf.Format(tuopin.DateLayout))
 
 	var pre []string
 	for _, c := range d.PreExitVillages {

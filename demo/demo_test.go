@@ -284,9 +284,9 @@ func TestGenerate_Consistency(t *testing.T) {
 			}
 		}
 		switch h.Status {
-		case tuopin.StatusPreExit:
+		case tuopin.StatusPreExit, tuopin.StatusExited:
 			if h.IncomePerCapita < demo.PovertyLine {
-				t.Errorf("%s: 预脱贫 with income %s below the line", h.Number, h.IncomePerCapita.Yuan())
+				t.Errorf("%s: status %s with income %s below the line", h.Number, h.Status, h.IncomePerCapita.Yuan())
 			}
 		case tuopin.StatusPoor:
 			poor++
@@ -315,8 +315,13 @@ func TestGenerate_Consistency(t *testing.T) {
 	if share("attr01") < 0.7 || share("attr04") < 0.08 || share("attr06") < 0.01 || share("attr01")+share("attr04")+share("attr06") != 1 {
 		t.Errorf("attribute mix: %v", count)
 	}
-	if s := share("status9"); s < 0.1 || s > 0.4 {
-		t.Errorf("预脱贫 share %.2f", s)
+	// The first batch (预脱贫, or exited already by AsOf) is a fifth to
+	// two fifths of the registry; part of it has exited.
+	if s := share("status9") + share("status1"); s < 0.15 || s > 0.4 {
+		t.Errorf("first batch share %.2f", s)
+	}
+	if s := share("status1"); s < 0.1 || s > 0.3 {
+		t.Errorf("exited share %.2f", s)
 	}
 	for _, c := range tuopin.DefaultCodeSet.List(tuopin.CodeCause, 2016) {
 		if s := share("cause" + c.Code); s == 0 || s > 0.3 {
@@ -364,7 +369,7 @@ func TestGenerate_Users(t *testing.T) {
 
 func TestData_Summary(t *testing.T) {
 	s := mustGenerate(t, 1).Summary()
-	for _, want := range []string{"东兰县 (451224) 2016 demo registry, seed 1", "4735", "18792", "武篆镇", "三弄瑶族乡", "预脱贫村 (16)", "tuopin-demo", "village_secretary"} {
+	for _, want := range []string{"东兰县 (451224) 2016 demo registry, seed 1", "4735", "18792", "武篆镇", "三弄瑶族乡", "预脱贫村 (16)", "已脱贫户", "tuopin-demo", "village_secretary"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("Summary lacks %q:\n%s", want, s)
 		}

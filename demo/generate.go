@@ -635,8 +635,9 @@ func (g *generator) makeIll(ms []*person, health string) {
 
 // household ---------------------------------------------------------------
 
-// household builds one household of size n in a village.
-func (g *generator) household(village string, seq, n int, preExitVillage bool) *tuopin.Household {
+// household builds one household of size n in a village of a township
+// of pace p.
+func (g *generator) household(village string, seq, n int, preExitVillage bool, p pace) *tuopin.Household {
 	ms := g.family(n)
 	for _, p := range ms {
 		g.schooling(p)
@@ -670,9 +671,10 @@ func (g *generator) household(village string, seq, n int, preExitVillage bool) *
 
 	// Status: the first batch to exit (预脱贫) is drawn among households
 	// with labour and without destitute support, more often in the 16
-	// pre-exit villages; their income is above the line.
+	// pre-exit villages and in the townships ahead (history.go); their
+	// income is above the line.
 	status := tuopin.StatusPoor
-	if workers > 0 && attr != "06" && g.chance(ifElse(preExitVillage, 0.55, 0.2)) {
+	if workers > 0 && attr != "06" && g.chance(min(0.9, ifElse(preExitVillage, 0.55, 0.2)*batchShare[p])) {
 		status = tuopin.StatusPreExit
 	}
 	line := float64(PovertyLine) / 100

@@ -99,17 +99,23 @@ func TestLoad(t *testing.T) {
 		if err != nil || len(hs) != 1 || hs[0].IncomePerCapita != first.IncomePerCapita {
 			t.Fatalf("stored %v, generated %s (%v)", hs, first.IncomePerCapita.Yuan(), err)
 		}
-		if stats.Households != 4735 || stats.Persons != 18792 || stats.PoorHouseholds != 4735 || len(children) != 14 {
-			t.Errorf("county stats = %+v with %d townships", stats, len(children))
-		}
-		want := map[string]int{}
+		want, exited := map[string]int{}, map[string]int{}
 		for _, h := range data.Households {
 			want[h.AreaCode[:9]]++
 			want[h.AreaCode]++
+			if h.Status == tuopin.StatusExited {
+				exited[h.AreaCode[:9]]++
+				exited[""]++
+			}
+		}
+		if stats.Households != 4735 || stats.Persons != 18792 || stats.ExitedHouseholds != exited[""] || exited[""] == 0 ||
+			stats.PoorHouseholds != 4735-exited[""] || len(children) != 14 {
+			t.Errorf("county stats = %+v with %d townships, %d exited generated", stats, len(children), exited[""])
 		}
 		for _, c := range children {
-			if c.Households != want[c.Prefix()] {
-				t.Errorf("township %s %s: %d households stored, %d generated", c.Prefix(), c.Name, c.Households, want[c.Prefix()])
+			if c.Households != want[c.Prefix()] || c.ExitedHouseholds != exited[c.Prefix()] {
+				t.Errorf("township %s %s: %d households, %d exited stored, %d, %d generated", c.Prefix(), c.Name,
+					c.Households, c.ExitedHouseholds, want[c.Prefix()], exited[c.Prefix()])
 			}
 		}
 		for _, name := range []string{"township", "village", "cadre"} {
@@ -139,23 +145,39 @@ func TestLoad(t *testing.T) {
 		}
 
 		// Every household's timeline starts with its identification; the
-		// first exit batch is dated before the demo's AsOf, and the stored
+		// first exit batch's notice and acceptance are dated before the
+		// demo's AsOf, as moves recorded by the county, and the stored
 		// statuses are as generated.
 		preExit := 0
-		var pre *tuopin.Household
+		var pre, out *tuopin.Household
 		for _, h := range data.Households {
-			if h.Status == tuopin.StatusPreExit {
+			switch h.Status {
+			case tuopin.StatusPreExit:
 				preExit++
 				pre = h
+			case tuopin.StatusExited:
+				out = h
 			}
 		}
 		if got := stats.Metrics[tuopin.MetricStatusPrefix+tuopin.StatusPreExit]; got != int64(preExit) || preExit == 0 {
 			t.Errorf("%d households 预脱贫 stored, %d generated", got, preExit)
 		}
+		asOf := demo.AsOf.Format(tuopin.DateLayout)
 		evs, err := sqldb.NewEventService(db).FindEvents(county, pre.Number)
 		if err != nil || len(evs) != 2 || evs[0].Kind != tuopin.EventIdentified || !strings.HasSuffix(evs[0].Date, "-01-01") ||
-			evs[1].Kind != tuopin.EventPreExit || evs[1].Date < "2016-06-27" || evs[1].Date >= demo.AsOf.Format(tuopin.DateLayout) {
+			evs[1].Kind != tuopin.EventPreExit || evs[1].Date < "2016-06-27" || evs[1].Date >= asOf {
 			t.Errorf("timeline of %s: %+v (%v)", pre.Number, evs, err)
+		}
+		evs, err = sqldb.NewEventService(db).FindEvents(county, out.Number)
+		if err != nil || len(evs) != 3 || evs[1].Kind != tuopin.EventPreExit || evs[2].Kind != tuopin.EventExited ||
+			evs[2].FromStatus != tuopin.StatusPreExit || evs[2].Date <= evs[1].Date || evs[2].Date >= asOf || !strings.Contains(evs[2].Reason, "验收") {
+			t.Errorf("timeline of %s: %+v (%v)", out.Number, evs, err)
+		}
+		// Each move is in the audit log, as a status change.
+		action := tuopin.ActionHouseholdStatus
+		entries, n, err := sqldb.NewAuditService(db).FindAuditEntries(county, tuopin.AuditFilter{Action: &action, Limit: 1})
+		if err != nil || n != len(data.Moves) || len(entries) != 1 {
+			t.Errorf("%d household.status audit entries (%v), want %d", n, err, len(data.Moves))
 		}
 		evs, err = sqldb.NewEventService(db).FindEvents(county, first.Number)
 		if err != nil || len(evs) != 1 || evs[0].Kind != tuopin.EventIdentified || evs[0].Year != demo.Year {
@@ -165,7 +187,7 @@ func TestLoad(t *testing.T) {
 		// The demo areas include all five seed counties.
 		admin := tuopin.NewContextWithUser(ctx, users["admin"])
 		lvl := tuopin.LevelCounty
-		_, n, err := svc.Areas.FindAreas(admin, tuopin.AreaFilter{Level: &lvl, Limit: 10})
+		_, n, err = svc.Areas.FindAreas(admin, tuopin.AreaFilter{Level: &lvl, Limit: 10})
 		if err != nil || n != 5 {
 			t.Errorf("%d counties stored (err %v), want 5", n, err)
 		}

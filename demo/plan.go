@@ -14,14 +14,14 @@ import (
 var AsOf = time.Date(Year, 7, 20, 0, 0, 0, 0, time.UTC)
 
 // planNodes are the demo's time nodes (时间节点) and the cumulative share of
-// the year's plan due by each: the first batch checked by the end of July,
-// most by the end of October, all by the end of the year. The dates follow
-// the deadlines the seed meetings set (7月, 10月底); the shares are the
-// demo's own.
+// the year's plan due by each: the first batch checked by mid-July (10%),
+// 30% by the end of July, most by the end of October, all by the end of
+// the year. The dates follow the deadlines the seed meetings set (7月份
+// 第一批验收, 10月底); the shares are the demo's own.
 var planNodes = []struct {
 	month, day int
 	share      float64
-}{{7, 31, 0.3}, {10, 31, 0.75}, {12, 31, 1}}
+}{{7, 15, 0.1}, {7, 31, 0.3}, {10, 31, 0.75}, {12, 31, 1}}
 
 // plans returns the county's exit plan for the year: every registered
 // household of a village is to exit (seed 002: 4,735 households, 18,792

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 
 	"github.com/tuopin/tuopin"
@@ -47,6 +48,76 @@ type panel struct {
 	Chart     *chartSpec
 	ExportURL string
 	Wide      bool // the chart takes the full width, the table goes below
+	// Split is a half-width panel left without a partner: it takes the
+	// full width with its chart beside its table (layoutPanels).
+	Split bool
+}
+
+// layoutPanels orders the panels so that the half-width ones come in
+// pairs, side by side, each pair where its first member was; a half left
+// alone spans the row (Split), so that no row is half empty.
+func layoutPanels(ps []*panel) []*panel {
+	var out []*panel
+	pending := -1 // index in out of a half waiting for its partner
+	for _, p := range ps {
+		switch {
+		case p.Wide:
+			out = append(out, p)
+		case pending >= 0:
+			out = slices.Insert(out, pending+1, p)
+			pending = -1
+		default:
+			out = append(out, p)
+			pending = len(out) - 1
+		}
+	}
+	if pending >= 0 {
+		out[pending].Wide, out[pending].Split = true, true
+	}
+	return out
+}
+
+// dashLead is the dashboard's first screen, read at a glance: the big
+// figures (the board's Total), the map of the child areas coloured by
+// their plan state, and the areas that most need attention.
+type dashLead struct {
+	Map    *mapSpec // nil when no shape covers the area
+	Placed placement
+	// Worst are the child areas with a plan, most in need of attention
+	// first (tuopin.CompareConcern), at most leadWorst; More counts the
+	// others with a plan.
+	Worst []*boardRow
+	More  int
+}
+
+// leadWorst is how many areas the first screen lists: as many as fit
+// beside the map on a 1366×768 screen.
+const leadWorst = 7
+
+// dashboardLead builds the first screen of a board.
+func (s *Server) dashboardLead(r *http.Request, b *board, lang string, noPlan bool) (*dashLead, error) {
+	l := &dashLead{}
+	rows, err := s.mapRows(r, b)
+	if err != nil {
+		return nil, err
+	}
+	o := mapOptions{indicator: "plan_rate", lang: lang, byState: true, links: "/dashboard/"}
+	if noPlan {
+		o = mapOptions{indicator: "poor_households", lang: lang, links: "/dashboard/"}
+	}
+	if l.Map, l.Placed, err = s.boardMap(r, b, rows, o); err != nil {
+		return nil, err
+	}
+	var planned []*boardRow
+	for _, row := range b.Rows { // a village's one row is itself
+		if row.Plan != nil {
+			planned = append(planned, row)
+		}
+	}
+	slices.SortStableFunc(planned, func(x, y *boardRow) int { return tuopin.CompareConcern(x.State, y.State) })
+	l.Worst = planned[:min(len(planned), leadWorst)]
+	l.More = len(planned) - len(l.Worst)
+	return l, nil
 }
 
 type dashboardData struct {
@@ -60,6 +131,7 @@ type dashboardData struct {
 	// NoPlan is true when no plan is set for any row: the plan panel then
 	// says so instead of drawing empty bars.
 	NoPlan bool
+	Lead   *dashLead
 }
 
 // AreaName is the name of the area shown.
@@ -130,6 +202,11 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	for _, t := range tables {
 		p := &panel{Table: t.table, Chart: t.chart, Wide: t.wide, ExportURL: exportURL("/dashboard/export.xlsx", dashboardQuery(r, b), t.table.ID)}
 		d.Panels = append(d.Panels, p)
+	}
+	d.Panels = layoutPanels(d.Panels)
+	if d.Lead, err = s.dashboardLead(r, b, v.Lang, d.NoPlan); err != nil {
+		s.htmlError(w, r, err)
+		return
 	}
 	s.render(w, r, http.StatusOK, viewDashboard, d)
 }

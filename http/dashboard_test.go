@@ -182,3 +182,77 @@ func chartSpec(t *testing.T, body, title string) string {
 	}
 	return html.UnescapeString(m[1])
 }
+
+// TestDashboard_Lead: the dashboard opens on one screen a leader reads at
+// a glance: the big figures, a map coloured by plan state and the areas
+// most in need of attention, worst first; the report follows, its
+// half-width panels in pairs.
+func TestDashboard_Lead(t *testing.T) {
+	e := newBoardEnv(t)
+	e.setPlan(sqldbtest.DonglanTown, 3, 6, node(7, 25, 1, 2))
+	e.setPlan(sqldbtest.ChangleTown, 1, 2, node(7, 30, 1, 2)) // passed on 1 August, none exited: late
+	e.exit(e.bala)
+	r := e.login(e.county).get("/dashboard/451224?year=2024")
+	check(t, "lead", r, http.StatusOK, []string{`id="lead"`, "最需关注的乡镇", "各区域计划完成情况", "详细报表", "对照日期 2024-08-01"}, nil)
+	i, j := strings.Index(r.body, `id="lead"`), strings.Index(r.body, `id="report"`)
+	if i < 0 || j < i {
+		t.Fatal("no first screen before the report")
+	}
+	lead := r.body[i:j]
+
+	// The figures are the roll-ups' and the plan's.
+	for fig, want := range map[string]string{"households": "4", "poor": "3", "exited": "1", "plan_rate": "25"} {
+		m := regexp.MustCompile(`data-figure="` + fig + `" data-value="([^"]*)"`).FindStringSubmatch(lead)
+		if m == nil || m[1] != want {
+			t.Errorf("figure %s = %v, want %s", fig, m, want)
+		}
+	}
+	// Worst first: 长乐镇 missed its node, 东兰镇 is on track.
+	items := regexp.MustCompile(`class="worst-item" data-code="(\d+)" data-state="(\w+)"`).FindAllStringSubmatch(lead, -1)
+	if len(items) != 2 || items[0][1] != sqldbtest.ChangleTown || items[0][2] != "late" || items[1][1] != sqldbtest.DonglanTown {
+		t.Errorf("worst list %v", items)
+	}
+	if !strings.Contains(lead, "07-30 节点差 1 户") {
+		t.Errorf("the late township's shortfall is not said:\n%s", excerpt(lead))
+	}
+	// The map colours each township by its state and leads to its dashboard.
+	m := regexp.MustCompile(`class="chart chart-lead" data-chart="([^"]*)"`).FindStringSubmatch(lead)
+	if m == nil {
+		t.Fatalf("no lead map in\n%s", excerpt(lead))
+	}
+	spec := html.UnescapeString(m[1])
+	for _, want := range []string{`"by_state":true`, `"code":"451224102000","name":"长乐镇","value":0,"url":"/dashboard/451224102?year=2024"`,
+		`"colour":"#d64533"`, `"colour":"#2e9a55"`} {
+		if !strings.Contains(spec, want) {
+			t.Errorf("lead map lacks %s:\n%s", want, spec)
+		}
+	}
+
+	// The report's half-width panels come in pairs; one left alone spans
+	// the row with its chart beside its table.
+	panels := regexp.MustCompile(`class="card panel( panel-wide)?( panel-split)?" id="panel-(\w+)"`).FindAllStringSubmatch(r.body, -1)
+	var order []string
+	halves := 0
+	for _, p := range panels {
+		order = append(order, p[3])
+		if p[1] == "" {
+			halves++
+			continue
+		}
+		if halves%2 != 0 {
+			t.Errorf("a half-width panel before %s has no partner: %v", p[3], order)
+		}
+		halves = 0
+	}
+	if halves%2 != 0 || len(panels) < 5 {
+		t.Errorf("panels %v", order)
+	}
+
+	// A village's first screen shows its own plan; the nation's, whose
+	// provinces have no plan of their own, says why there is no list.
+	e.setPlan(sqldbtest.Xinyan, 2, 4, node(9, 30, 2, 4))
+	r = e.login(e.village).get("/dashboard?year=2024")
+	check(t, "village lead", r, http.StatusOK, []string{"本村计划进度", `class="worst-item" data-code="` + sqldbtest.Xinyan + `" data-state="on_track"`}, nil)
+	r = e.login(e.admin).get("/dashboard?year=2024")
+	check(t, "nation lead", r, http.StatusOK, []string{"各省没有可对照的 2024 年度计划", "/geo/provinces.json"}, []string{`class="worst-item"`})
+}

@@ -85,6 +85,11 @@ type Config struct {
 	// (default time.Now); tests set it. A page's ?date= overrides it for
 	// one request, to ask "what if it were that day".
 	Now func() time.Time
+
+	// PlanRule is the wall chart's colour rule (default
+	// tuopin.DefaultPlanRule): how many days ahead an unmet time node
+	// turns an area amber.
+	PlanRule tuopin.PlanRule
 }
 
 // DefaultConfig returns the defaults: listen on :8080, 12-hour sessions,
@@ -118,6 +123,9 @@ func (c Config) withDefaults() Config {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if c.PlanRule == (tuopin.PlanRule{}) {
+		c.PlanRule = tuopin.DefaultPlanRule
+	}
 	if c.MaxUploadBytes <= 0 {
 		c.MaxUploadBytes = defaultMaxUploadBytes
 	}
@@ -149,6 +157,9 @@ func NewServer(cfg Config, svc Services) (*Server, error) {
 		return nil, errors.New("apphttp: every service must be set")
 	}
 	cfg = cfg.withDefaults()
+	if err := cfg.PlanRule.Validate(); err != nil {
+		return nil, fmt.Errorf("apphttp: plan rule: %w", err)
+	}
 	s := &Server{
 		cfg:     cfg,
 		svc:     svc,

@@ -31,6 +31,8 @@ type wallData struct {
 	Refresh    int       // seconds between refreshes in full screen
 	Updated    time.Time // when the board was read
 	Query      url.Values
+	// DueSoonDays is the plan rule's amber window, for the rule's legend.
+	DueSoonDays int
 }
 
 // AreaName is the name of the area shown.
@@ -59,9 +61,27 @@ func (d *wallData) URL(kv ...string) string {
 	return d.Path + "?" + q.Encode()
 }
 
-// Clock is the time the board was read, in China Standard Time, which the
-// big screen's clock then keeps.
-func (d *wallData) Clock() string { return d.Updated.In(displayZone).Format("15:04:05") }
+// ReadAt is the time of day the board was read, in China Standard Time:
+// the big screen shows it beside the date the plan is judged on, so that
+// a stale screen shows. It is the server's clock, the one that also gives
+// the date (a demo's --as-of clock included), never the screen's own.
+func (d *wallData) ReadAt() string { return d.Updated.In(displayZone).Format("15:04:05") }
+
+// fitBuckets are the row counts the big screen's stylesheet sizes its rows
+// for (.fit-N in app.css): the table of N rows or fewer fills the screen's
+// height without overflowing it.
+var fitBuckets = []int{12, 16, 20, 24, 28, 32, 40}
+
+// FitRows is the smallest bucket that holds the board's rows (the last
+// one for more: the table then scrolls).
+func (d *wallData) FitRows() int {
+	for _, n := range fitBuckets {
+		if len(d.Board.Rows) <= n {
+			return n
+		}
+	}
+	return fitBuckets[len(fitBuckets)-1]
+}
 
 // ExportURL is the wall's "导出 Excel" link.
 func (d *wallData) ExportURL() string {
@@ -85,9 +105,10 @@ func (d *wallData) RowURL(row *boardRow) string {
 }
 
 // wall shows the wall chart (作战图) of an area: a row per child area,
-// its plan against its exits, coloured by the rule in wall_rule.go.
-// ?fullscreen=1 is the big-screen mode, which reloads its board every
-// ?refresh= seconds through htmx; an htmx request gets the board alone.
+// its plan against its exits, coloured by the plan rule (tuopin.PlanRule).
+// ?fullscreen=1 is the big-screen mode, which reloads itself every
+// ?refresh= seconds through htmx; an htmx request gets the screen (or,
+// outside the big screen, the board) alone.
 func (s *Server) wall(w http.ResponseWriter, r *http.Request) {
 	b, years, crumbs, err := s.boardQuery(r)
 	if err != nil {
@@ -96,13 +117,18 @@ func (s *Server) wall(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	d := &wallData{view: s.newView(w, r, "wall"), Crumbs: crumbs, Board: b, Years: years, Year: b.Year,
-		Date: q.Get("date"), Fullscreen: q.Get("fullscreen") == "1", Refresh: wallRefreshDefault, Updated: s.cfg.Now(), Query: q}
+		Date: q.Get("date"), Fullscreen: q.Get("fullscreen") == "1", Refresh: wallRefreshDefault, Updated: s.cfg.Now(), Query: q,
+		DueSoonDays: s.cfg.PlanRule.DueSoonDays}
 	if v, err := strconv.Atoi(q.Get("refresh")); err == nil {
 		d.Refresh = min(max(v, wallRefreshMin), wallRefreshMax)
 	}
 	d.Bare = d.Fullscreen
 	if r.Header.Get("HX-Request") == "true" {
-		s.renderBlock(w, r, http.StatusOK, viewWall, "wall_board", d)
+		block := "wall_board"
+		if d.Fullscreen {
+			block = "screen_wall"
+		}
+		s.renderBlock(w, r, http.StatusOK, viewWall, block, d)
 		return
 	}
 	s.render(w, r, http.StatusOK, viewWall, d)
@@ -155,21 +181,4 @@ func wallTable(lang string, b *board, name string) *dataTable {
 	foot := row(b.Total, tr("area.total"))
 	t.Foot = &foot
 	return t
-}
-
-// DueDate is the date of the last passed node as MM-DD ("" before the
-// first).
-func (s planState) DueDate() string {
-	if !s.DueSet {
-		return ""
-	}
-	return s.Due.Date.Format("01-02")
-}
-
-// NextDate is the next node's date as MM-DD.
-func (s planState) NextDate() string {
-	if s.Next == nil {
-		return ""
-	}
-	return s.Next.Date.Format("01-02")
 }

@@ -38,7 +38,8 @@ type boardRow struct {
 	PlanSum bool
 	// PreExit counts the households in status 预脱贫.
 	PreExit int
-	State   planState
+	// State is the row judged by the plan rule (tuopin.PlanRule).
+	State tuopin.PlanState
 }
 
 // PlanHouseholds and PlanPersons are the plan's targets, 0 without one.
@@ -83,16 +84,19 @@ func (r *boardRow) Prefix() string {
 }
 
 // today returns the date plans are judged on: ?date= (YYYY-MM-DD) when
-// given, else the clock's date in China Standard Time.
-func (s *Server) today(r *http.Request) (time.Time, bool, error) {
+// given, else the clock's date in China Standard Time. whatIf is true when
+// the date asked for is not the clock's (the pages' date field always
+// holds the date judged on, so submitting it unchanged is no "what if").
+func (s *Server) today(r *http.Request) (day time.Time, whatIf bool, err error) {
+	clock := tuopin.PlanDate(s.cfg.Now())
 	if q := strings.TrimSpace(r.URL.Query().Get("date")); q != "" {
 		d, err := time.Parse(tuopin.DateLayout, q)
 		if err != nil {
 			return time.Time{}, false, errMalformed("date must be a date as YYYY-MM-DD")
 		}
-		return d, true, nil
+		return d, !d.Equal(clock), nil
 	}
-	return dateOf(s.cfg.Now()), false, nil
+	return clock, false, nil
 }
 
 // loadBoard reads the board of an area (a significant prefix; "" is the
@@ -133,7 +137,7 @@ func (s *Server) loadBoard(r *http.Request, prefix string, year int, today time.
 			if err != nil {
 				return nil, err
 			}
-			if row.Plan = mergePlans(year, c.Code, sortedPlans(sub)); row.Plan != nil {
+			if row.Plan = tuopin.MergePlans(year, c.Code, sortedPlans(sub)); row.Plan != nil {
 				row.PlanSum, b.ChildSums = true, true
 			}
 		}
@@ -160,7 +164,7 @@ func (s *Server) loadBoard(r *http.Request, prefix string, year int, today time.
 					ps = append(ps, row.Plan)
 				}
 			}
-			b.Total.Plan = mergePlans(year, stats.Code, ps)
+			b.Total.Plan = tuopin.MergePlans(year, stats.Code, ps)
 			b.Total.PlanSum = b.Total.Plan != nil
 		}
 	}
@@ -169,7 +173,7 @@ func (s *Server) loadBoard(r *http.Request, prefix string, year int, today time.
 		if row.PreExit, err = s.statusCount(r, row.AreaStats, tuopin.StatusPreExit); err != nil {
 			return nil, err
 		}
-		row.State = evalPlan(row.Plan, row.ExitedHouseholds, row.ExitedPersons, today)
+		row.State = s.cfg.PlanRule.Judge(row.Plan, row.ExitedHouseholds, row.ExitedPersons, today)
 	}
 	return b, nil
 }

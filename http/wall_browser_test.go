@@ -9,6 +9,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/tuopin/tuopin"
+	"github.com/tuopin/tuopin/sqldb"
 	"github.com/tuopin/tuopin/sqldb/sqldbtest"
 )
 
@@ -79,14 +81,14 @@ func TestBrowserWall(t *testing.T) {
 			t.Fatal(err)
 		}
 		waitFor(t, ctx, "htmx loaded", `typeof htmx === "object"`)
-		// Dark cells on the big screen, and a ticking clock.
+		// Dark cells on the big screen, the date judged on and the time
+		// the data was read (the server's clock), and no clock of the
+		// screen's own.
 		if bg, _ := readCell(t); bg != "rgb(27, 107, 58)" {
 			t.Errorf("big-screen cell background %s", bg)
 		}
-		first, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("[data-clock]").textContent`))
-		time.Sleep(1100 * time.Millisecond)
-		waitFor(t, ctx, "clock ticks", fmt.Sprintf(`document.querySelector("[data-clock]").textContent !== %q`, first))
-		// A household exits; the board refreshes itself without a reload.
+		waitFor(t, ctx, "as-of date", `document.querySelector(".screen-asof b").textContent === "2024-08-01" && document.querySelector("[data-clock]") === null`)
+		// A household exits; the screen refreshes itself without a reload.
 		if _, err := chromedp.Run(ctx, chromedp.Evaluate[any](`window.__sameDocument = true`)); err != nil {
 			t.Fatal(err)
 		}
@@ -103,6 +105,8 @@ func TestBrowserWall(t *testing.T) {
 			time.Sleep(250 * time.Millisecond)
 		}
 		waitFor(t, ctx, "same document", `window.__sameDocument === true`)
+		waitFor(t, ctx, "heading refreshed with the board", `document.querySelectorAll("#screen-wall").length === 1 &&
+			document.querySelector("[data-read-at]").textContent.includes("12:00:00")`)
 	})
 
 	t.Run("Charts", func(t *testing.T) {
@@ -126,4 +130,94 @@ func TestBrowserWall(t *testing.T) {
 			t.Errorf("console: %s", m)
 		}
 	}
+}
+
+// addVillages adds n villages to a township (codes from 203 up, after the
+// fixture's), each with a 2024 plan of 10 households due half by 25 July,
+// and returns their codes.
+func (e *env) addVillages(township string, n int) []string {
+	e.t.Helper()
+	var areas []*tuopin.Area
+	var codes []string
+	for i := range n {
+		code := township[:9] + fmt.Sprintf("%03d", 203+i)
+		name := fmt.Sprintf("试验第%d村民委员会", i+1)
+		if i == 0 {
+			name = "城东社区居民委员会第二片区" // a long name, as NBS has them
+		}
+		areas = append(areas, &tuopin.Area{Code: code, Name: name, Level: tuopin.LevelVillage, ParentCode: township})
+		codes = append(codes, code)
+	}
+	if err := sqldb.NewAreaService(e.db).UpsertAreas(sqldbtest.Ctx(tuopin.SystemUser), areas); err != nil {
+		e.t.Fatal(err)
+	}
+	for _, c := range codes {
+		e.setPlan(c, 10, 40, node(7, 25, 5, 20))
+	}
+	return codes
+}
+
+// visible is a script that tells whether every element matched by sel
+// lies inside the viewport and inside its scrolling table box, so that
+// nothing of it is cut off.
+func visible(sel string) string {
+	return fmt.Sprintf(`(() => {
+		const els = Array.from(document.querySelectorAll(%q));
+		if (els.length === 0) return false;
+		return els.every(el => {
+			const r = el.getBoundingClientRect(), box = el.closest(".table-scroll").getBoundingClientRect();
+			return r.width > 0 && r.left >= box.left - 0.5 && r.right <= box.right + 0.5 && r.right <= window.innerWidth;
+		});
+	})()`, sel)
+}
+
+// TestBrowserWallFits opens the wall chart in headless Chromium at the
+// sizes it is used at: the big screen of a township of 22 villages fits a
+// 1920×1080 screen without scrolling, and the English wall shows its
+// state column whole, on the big screen and on a 1366×768 laptop.
+func TestBrowserWallFits(t *testing.T) {
+	ctx := browserCtx(t)
+	e := newBoardEnv(t)
+	e.addVillages(sqldbtest.DonglanTown, 20)
+	e.browserLogin(t, ctx, e.county)
+
+	size := func(t *testing.T, w, h int64) {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(w, h)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	open := func(t *testing.T, path, ready string) {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.Navigate(e.ts.URL+path), chromedp.WaitVisible(ready)); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	t.Run("BigScreenTownship", func(t *testing.T) {
+		size(t, 1920, 1080)
+		open(t, "/wall/451224100?year=2024&fullscreen=1", `.screen-wall`)
+		waitFor(t, ctx, "22 villages", `document.querySelectorAll(".wall-table tbody tr").length === 22`)
+		// No scrolling, neither of the page nor of the table: the total
+		// row is on the screen.
+		waitFor(t, ctx, "fits 1920×1080", `(() => {
+			const ts = document.querySelector(".screen-wall .table-scroll"), foot = document.querySelector(".wall-table tfoot tr");
+			return document.documentElement.scrollHeight <= window.innerHeight && foot.getBoundingClientRect().bottom <= window.innerHeight &&
+				ts.scrollHeight <= ts.clientHeight + 1 && ts.scrollWidth <= ts.clientWidth + 1;
+		})()`)
+		// And the rows stay legible: at least 12 px.
+		waitFor(t, ctx, "legible", `parseFloat(getComputedStyle(document.querySelector(".wall-table tbody td")).fontSize) >= 12`)
+	})
+
+	t.Run("EnglishStateColumn", func(t *testing.T) {
+		size(t, 1920, 1080)
+		open(t, "/wall/451224?year=2024&fullscreen=1&lang=en", `.screen-wall`)
+		waitFor(t, ctx, "English", `document.body.innerText.includes("Leave big screen")`)
+		waitFor(t, ctx, "big screen: state badges whole", visible(`td[data-col="state"] .state-badge`))
+		size(t, 1366, 768)
+		open(t, "/wall/451224?year=2024", `.wall-table`)
+		waitFor(t, ctx, "laptop: state badges whole", visible(`td[data-col="state"] .state-badge`))
+		waitFor(t, ctx, "laptop: next node whole", visible(`td[data-col="next"] .next-node`))
+		open(t, "/wall/451224100?year=2024&lang=zh", `.wall-table`)
+	})
 }

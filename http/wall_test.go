@@ -138,11 +138,18 @@ func TestWall(t *testing.T) {
 
 	t.Run("Fullscreen", func(t *testing.T) {
 		r := b.get("/wall/451224?year=2024&fullscreen=1&refresh=2")
-		check(t, "full screen", r, http.StatusOK, []string{`<body class="screen">`, "data-clock", `hx-trigger="every 5s"`,
-			`hx-select="#wall-board"`, "2024 年脱贫攻坚作战图", "退出大屏"}, []string{`class="sidebar"`, `class="topbar"`})
-		// The refresh asks for the board alone.
+		// The big screen names the date it judges by and when its data
+		// was read (the server's clock: 1 August, 12:00 in China), and
+		// keeps no clock of its own beside them.
+		check(t, "full screen", r, http.StatusOK, []string{`<body class="screen">`, `hx-trigger="every 5s"`,
+			`hx-select="#screen-wall"`, "2024 年脱贫攻坚作战图", "退出大屏", `data-as-of="2024-08-01"`,
+			"数据截至", "<b>2024-08-01</b>", "读取于 12:00:00", "每 5 秒自动刷新"}, []string{`class="sidebar"`, `class="topbar"`, "data-clock", "模拟日期"})
+		// The refresh asks for the screen alone: heading and board.
 		p := b.get("/wall/451224?year=2024&fullscreen=1", "HX-Request", "true")
-		check(t, "refresh", p, http.StatusOK, []string{`id="wall-board"`, "东兰镇"}, []string{"<html", "data-clock"})
+		check(t, "refresh", p, http.StatusOK, []string{`id="screen-wall"`, `id="wall-board"`, "东兰镇", "数据截至"}, []string{"<html", "data-clock"})
+		// A chosen date says so where the date is.
+		r = b.get("/wall/451224?year=2024&fullscreen=1&date=2024-10-20")
+		check(t, "full screen what-if", r, http.StatusOK, []string{"<b>2024-10-20</b>", "模拟日期"}, []string{"数据截至"})
 	})
 
 	t.Run("Print", func(t *testing.T) {
@@ -205,6 +212,18 @@ func TestWall(t *testing.T) {
 		}
 	})
 
+	t.Run("DateFieldShowsTheDateJudged", func(t *testing.T) {
+		// Without ?date= the board judges on the clock's date, and the
+		// date field says which: it is never empty while another day
+		// decides. Submitting it unchanged is not a "what if".
+		for _, page := range []string{"/wall/451224?year=2024", "/dashboard/451224?year=2024", "/wall/451224?year=2024&date=2024-08-01"} {
+			r := b.get(page)
+			check(t, page, r, http.StatusOK, []string{`name="date" value="2024-08-01"`}, []string{`name="date" value=""`, "模拟日期"})
+		}
+		r := b.get("/dashboard/451224?year=2024&date=2024-10-20")
+		check(t, "dashboard what-if", r, http.StatusOK, []string{`name="date" value="2024-10-20"`, "按模拟日期 2024-10-20"}, nil)
+	})
+
 	t.Run("ClockDecides", func(t *testing.T) {
 		// Without ?date= the server's clock (1 August) judges: 长乐镇's
 		// node is far away.
@@ -213,4 +232,21 @@ func TestWall(t *testing.T) {
 			t.Errorf("长乐镇 on the clock's date: %s", st)
 		}
 	})
+}
+
+// TestWall_PlanRule: the amber window is the server's configured rule,
+// not a constant of the handler, and the rule's legend says it.
+func TestWall_PlanRule(t *testing.T) {
+	e := newEnvConfig(t, sqldbtest.MustOpenSQLite(t), apphttp.Config{Now: func() time.Time { return boardClock },
+		PlanRule: tuopin.PlanRule{DueSoonDays: 100}})
+	e.setPlan(sqldbtest.ChangleTown, 1, 2, node(10, 31, 1, 2))
+	// On 1 August the 31 October node is 91 days away: within 100.
+	r := e.login(e.county).get("/wall/451224?year=2024")
+	if st, _ := wallRow(t, r.body, sqldbtest.ChangleTown, "exited_households"); st != "due_soon" {
+		t.Errorf("长乐镇 under a 100-day window: %s", st)
+	}
+	check(t, "legend", r, http.StatusOK, []string{"下一个节点在 100 天内到期"}, []string{"30 天"})
+	if _, err := apphttp.NewServer(apphttp.Config{PlanRule: tuopin.PlanRule{DueSoonDays: -3}}, e.services()); err == nil || !strings.Contains(err.Error(), "-3") {
+		t.Errorf("NewServer with a negative window: %v", err)
+	}
 }

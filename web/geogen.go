@@ -12,6 +12,8 @@
 //	                  (Douglas–Peucker, 0.01°, coordinates to 3 decimals)
 //	county_NNNNNN.json the outline of each seed county at the source's own
 //	                  resolution (0.001°), coordinates to 4 decimals
+//	provinces.json    every province of the nation, for the national map
+//	                  (Douglas–Peucker, 0.05°, coordinates to 2 decimals)
 //	points.csv        code, lng, lat of the seed counties' townships and
 //	                  villages that have a 2016 coordinate under the same
 //	                  code and name (GCJ-02, like the outlines)
@@ -111,7 +113,37 @@ func run(data, out, seed string) error {
 			return err
 		}
 	}
+	if err := writeProvinces(data, out); err != nil {
+		return err
+	}
 	return writePoints(data, out, seed)
+}
+
+// writeProvinces writes the nation's provinces, simplified for a map of
+// the whole country: 0.05° (about 5 km, under a pixel at that scale),
+// coordinates to 2 decimals.
+func writeProvinces(data, out string) error {
+	f, err := os.Open(filepath.Join(data, "geo", "china_provinces_datav.geojson"))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var fc struct {
+		Features []feature `json:"features"`
+	}
+	if err := json.NewDecoder(f).Decode(&fc); err != nil {
+		return err
+	}
+	var fs []outFeature
+	for _, ft := range fc.Features {
+		polys, err := polygons(ft)
+		if err != nil {
+			return fmt.Errorf("%s: %w", ft.Properties.Adcode, err)
+		}
+		fs = append(fs, newFeature(ft, simplify(polys, 0.05, 2)))
+	}
+	sort.Slice(fs, func(i, j int) bool { return fs[i].Properties["adcode"] < fs[j].Properties["adcode"] })
+	return writeJSON(filepath.Join(out, "provinces.json"), fs)
 }
 
 func newFeature(ft feature, polys [][][][2]float64) outFeature {

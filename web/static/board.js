@@ -6,12 +6,10 @@
 //                                          (http/dashboard.go chartSpec,
 //                                          http/map.go mapSpec)
 //   <input data-autosubmit>               submits its form on change
-//   [data-clock]                          shows the time (China Standard
-//                                         Time), every second
 //   [data-print]                          prints the page
 //   [data-copy-dates]                     copies the first plan row's node
 //                                         dates into the empty ones below
-//   #wall-board                           refreshed by htmx in full screen;
+//   #screen-wall                          the big screen, refreshed by htmx;
 //                                         marked stale when a refresh fails
 (function () {
   "use strict";
@@ -88,24 +86,34 @@
     var nameOf = {}, byName = {};
     fc.features.forEach(function (f) { nameOf[f.properties.adcode] = f.properties.name; });
     spec.regions.forEach(function (r) { var n = nameOf[r.code]; if (n) { byName[n] = r; } });
-    var values = spec.regions.concat(spec.points).map(function (x) { return x.value; }).filter(function (v) { return v !== null; });
-    var maxV = values.length ? Math.max.apply(null, values) : 1;
-    if (maxV <= 0) { maxV = 1; }
+    // The top of the scale comes with the spec (http/map.go boardMap): the
+    // largest value of the table and of the points.
     var pct = spec.unit === "%";
-    var top = pct ? Math.max(100, maxV) : maxV;
+    var top = spec.max > 0 ? spec.max : 1;
+    var maxV = top;
     // Regions without a value are left out of the data: they take the
     // series' own colour, the first of option.color, a light grey.
     var series = [{
       type: "map", geoIndex: 0,
-      data: Object.keys(byName).filter(function (n) { return byName[n].value !== null; })
-        .map(function (n) { return { name: n, value: byName[n].value }; })
+      data: Object.keys(byName).filter(function (n) { return byName[n].value !== null || spec.by_state; })
+        .map(function (n) {
+          var d = { name: n, value: byName[n].value };
+          if (spec.by_state) { d.itemStyle = { areaColor: byName[n].colour }; }
+          return d;
+        })
     }];
     if (spec.points.length) {
       series.push({
         type: "scatter", coordinateSystem: "geo", zlevel: 2,
         data: spec.points.map(function (p) {
-          return { name: p.name, value: [p.coord[0], p.coord[1], p.value === null ? -1 : p.value], url: p.url, small: p.small };
+          var d = { name: p.name, value: [p.coord[0], p.coord[1], p.value === null ? -1 : p.value], url: p.url, small: p.small, approx: p.approx };
+          // A point without a coordinate of its own (placed near its
+          // township's) is drawn with a dashed rim.
+          if (p.approx) { d.itemStyle = { borderType: "dashed", borderWidth: 1.4, borderColor: "#1c2530", opacity: 0.85 }; }
+          if (spec.by_state) { d.itemStyle = Object.assign(d.itemStyle || {}, { color: p.colour }); }
+          return d;
         }),
+        labelLayout: { hideOverlap: true },
         symbolSize: function (v, p) {
           var x = v[2] < 0 ? 0 : Math.sqrt(v[2] / maxV);
           return p.data.small ? 6 + 10 * x : 12 + 26 * x;
@@ -121,28 +129,51 @@
       tooltip: {
         trigger: "item",
         formatter: function (p) {
-          if (p.seriesType === "scatter") { return esc(p.name) + "<br>" + esc(spec.indicator) + "：" + fmt(p.value[2] < 0 ? null : p.value[2], spec.unit); }
+          if (p.seriesType === "scatter") {
+            return esc(p.name) + "<br>" + esc(spec.indicator) + "：" + fmt(p.value[2] < 0 ? null : p.value[2], spec.unit) +
+              (p.data.approx && spec.approx_note ? "<br><i>" + esc(spec.approx_note) + "</i>" : "");
+          }
           var r = byName[p.name];
           return esc(p.name) + "<br>" + esc(spec.indicator) + "：" + fmt(r ? r.value : null, spec.unit);
         }
       },
-      visualMap: {
+      visualMap: spec.by_state ? [] : {
         type: "continuous", min: 0, max: top, calculable: true, left: 8, bottom: 8,
         itemHeight: 120, formatter: function (v) { return fmt(v, spec.unit); },
         inRange: { color: pct ? ["#f3c3bc", "#f7e3a1", "#8fd3a6", "#1f8a4c"] : ["#fff4e0", "#f7b267", "#e8553f", "#a3261a"] },
         outOfRange: { color: "#e6eaef" },
         seriesIndex: spec.points.length ? [0, 1] : [0]
       },
-      geo: {
+      geo: focusView(spec, fc, {
         map: name, roam: true, layoutCenter: ["50%", "50%"], layoutSize: "95%", selectedMode: false,
         itemStyle: { areaColor: "#e6eaef", borderColor: "#8fa4c2", borderWidth: 0.8 },
         emphasis: { itemStyle: { areaColor: "#ffd9a8" }, label: { show: true } },
         label: { show: false, fontSize: 10, color: "#3d4a58" },
         regions: Object.keys(byName).map(function (n) { return { name: n, label: { show: true, fontSize: 12, fontWeight: "bold", color: "#1c2530" } }; })
-      },
+      }),
       series: series,
       _byName: byName
     };
+  }
+
+  // focusView opens the map on spec.focus (a township's points inside its
+  // county's outline): the centre of the box, zoomed so that it fills
+  // most of the shape's frame.
+  function focusView(spec, fc, geo) {
+    if (!spec.focus) { return geo; }
+    var w = Infinity, s = Infinity, e = -Infinity, n = -Infinity;
+    var walk = function (c) {
+      if (typeof c[0] === "number") { w = Math.min(w, c[0]); e = Math.max(e, c[0]); s = Math.min(s, c[1]); n = Math.max(n, c[1]); return; }
+      c.forEach(walk);
+    };
+    fc.features.forEach(function (f) { walk(f.geometry.coordinates); });
+    var f = spec.focus;
+    var zoom = Math.min((e - w) / (f[1][0] - f[0][0]), (n - s) / (f[1][1] - f[0][1]));
+    if (isFinite(zoom) && zoom > 1) {
+      geo.center = [(f[0][0] + f[1][0]) / 2, (f[0][1] + f[1][1]) / 2];
+      geo.zoom = Math.min(zoom, 6);
+    }
+    return geo;
   }
 
   function filterGeo(geo, prefix) {
@@ -193,18 +224,6 @@
       var ro = new ResizeObserver(function () { charts.forEach(function (c) { c.resize(); }); });
       document.querySelectorAll(".chart[data-chart]").forEach(function (el) { ro.observe(el); });
     }
-    var clocks = document.querySelectorAll("[data-clock]");
-    if (clocks.length) {
-      // China Standard Time, whatever the screen's computer is set to:
-      // the time the plans' nodes are judged in.
-      var tick = function () {
-        var d = new Date(Date.now() + 8 * 3600 * 1000);
-        var s = [d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()].map(function (n) { return (n < 10 ? "0" : "") + n; }).join(":");
-        clocks.forEach(function (c) { c.textContent = s; });
-      };
-      tick();
-      setInterval(tick, 1000);
-    }
   }
 
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
@@ -237,11 +256,11 @@
     }
   });
 
-  // A refresh of the wall board that fails keeps the old board, marked
-  // stale, rather than an empty screen.
+  // A refresh of the big screen that fails keeps the old screen, marked
+  // stale, rather than an empty one.
   document.addEventListener("htmx:beforeSwap", function (e) {
     var t = e.detail.target;
-    if (t && t.id === "wall-board" && (!e.detail.xhr || e.detail.xhr.responseText.indexOf('id="wall-board"') < 0)) {
+    if (t && t.id === "screen-wall" && (!e.detail.xhr || e.detail.xhr.responseText.indexOf('id="screen-wall"') < 0)) {
       e.detail.shouldSwap = false;
       t.classList.add("is-stale");
     }
@@ -249,7 +268,7 @@
   ["htmx:responseError", "htmx:sendError", "htmx:timeout"].forEach(function (name) {
     document.addEventListener(name, function (e) {
       var t = e.detail && e.detail.target;
-      if (t && t.id === "wall-board") { t.classList.add("is-stale"); }
+      if (t && t.id === "screen-wall") { t.classList.add("is-stale"); }
     });
   });
 })();
